@@ -1,0 +1,196 @@
+"""The pipeline: tables → RDF → SHACL gate → dist/, written atomically.
+
+Everything is first written to a sibling temporary folder; only a build that passed the
+gate replaces dist/, so a failed build leaves the previous publication intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from converter import __version__
+from converter.catalog import Download, catalog_graph
+from converter.config import EditionConfig, Publication, load_publication
+from converter.errors import InputError, ValidationFailed
+from converter.mapping import edition_graph
+from converter.model import Edition, build_edition
+from converter.namespaces import Iris
+from converter.orgs import read_register
+from converter.reader import read_table
+from converter.serialize import FORMATS, context_document, serialize
+from converter.validate import SHAPES_FILE, Report, load_shapes, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+ONTOLOGY_FILE = ROOT / "ontology" / "dx.ttl"
+FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES", "rdf": "RDF_XML"}
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    triples: int
+    editions: list[int]
+    report: Report
+    warnings: list[str] = field(default_factory=list)
+
+
+def convert_table(table: Path, organizations: Path, *, fiscal_year: int | None = None,
+                  base_iri: str | None = None, encoding: str | None = None,
+                  sheet: str | None = None, title_ja: str = "", title_en: str = "",
+                  ) -> tuple[Graph, Edition]:
+    """Convert one table (CSV, CP932 CSV or .xlsx) to its edition graph.
+
+    :raises InputError: the table or the register is malformed (file, row, column named).
+    """
+    parsed = read_table(table, encoding=encoding, sheet=sheet)
+    if fiscal_year is not None and parsed.fiscal_year != fiscal_year:
+        raise InputError(f"the 取組状況 heading says 令和{parsed.fiscal_year - 2018}年度 but the "
+                         f"edition is FY{fiscal_year}", file=table.name, row=1)
+    edition = build_edition(parsed, read_register(organizations))
+    iris = Iris(base_iri) if base_iri else Iris()
+    title_ja = title_ja or f"令和{edition.fiscal_year - 2018}年度 行政のDX関連事業・KPI一覧"
+    title_en = title_en or f"Administrative DX projects and KPIs, FY{edition.fiscal_year}"
+    return edition_graph(edition, iris, title_ja, title_en), edition
+
+
+def build(publication: Path, out: Path, *, base_iri: str | None = None,
+          shapes_file: Path = SHAPES_FILE) -> BuildResult:
+    """Build, validate and publish into ``out`` (replaced only on success).
+
+    :raises InputError: a source file is malformed.
+    :raises ValidationFailed: the graph violates the shapes; ``out`` is left untouched.
+    """
+    pub = load_publication(publication, base_iri=base_iri)
+    iris = Iris(pub.base_iri)
+    graphs: dict[int, Graph] = {}
+    warnings: list[str] = []
+    for config in pub.editions:
+        graphs[config.fiscal_year], edition = _edition(pub, config)
+        warnings.extend(edition.warnings)
+    data = Graph()
+    for graph in graphs.values():
+        data += graph
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        downloads = _write_downloads(staging / "download", pub, iris, data, shapes_file)
+        editions = sorted(graphs)
+        catalog = catalog_graph(pub, iris, downloads, len(data), editions)
+        report = validate(data + catalog, load_shapes(shapes_file))
+        if not report.conforms:
+            raise ValidationFailed(report.text(), len(report.violations))
+        named = {f"fy{year}": graph for year, graph in graphs.items()}
+        named.update(catalog=catalog, ontology=ontology)
+        _write_catalog(staging / "download", catalog, pub.base_iri)
+        _write_ontology_docs(staging / "download")
+        _write_graphs(staging, iris, named)
+        _write_manifest(staging, pub, iris, named, report, len(data), editions)
+        _replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(out, len(data), sorted(graphs), report, warnings)
+
+
+def _edition(pub: Publication, config: EditionConfig) -> tuple[Graph, Edition]:
+    return convert_table(config.table, pub.organizations, fiscal_year=config.fiscal_year,
+                         base_iri=pub.base_iri, title_ja=config.title_ja,
+                         title_en=config.title_en)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _write_downloads(folder: Path, pub: Publication, iris: Iris, data: Graph,
+                     shapes_file: Path) -> list[Download]:
+    downloads = []
+    for fmt in FORMATS:
+        name = f"dx-kpi.{fmt.extension}"
+        body = serialize(data, fmt, base_iri=pub.base_iri)
+        _write(folder / name, body)
+        downloads.append(Download(name, fmt.media_type, FILE_TYPES[fmt.extension],
+                                  f"全データ（{fmt.name}）", f"All data ({fmt.name})",
+                                  len(body), is_rdf_dump=True))
+    for config in pub.editions:
+        for source, media, kind, ja, en in (
+            (config.table, "text/csv", "CSV", "原表（CSV）", "Source table (CSV)"),
+            (config.table.with_name(config.table.name + "-metadata.json"), "application/csvm+json",
+             "JSON", "原表のCSVWメタデータ", "CSVW metadata of the source table"),
+        ):
+            if not source.is_file():
+                raise InputError("is missing (the build publishes it beside the data)",
+                                 file=str(source))
+            body = source.read_bytes()
+            _write(folder / source.name, body)
+            year = f"令和{config.fiscal_year - 2018}年度 "
+            downloads.append(Download(source.name, media, kind, year + ja,
+                                      f"{en}, FY{config.fiscal_year}", len(body)))
+    _write(folder / "organizations.csv", pub.organizations.read_bytes())
+    _write(folder / "context.jsonld", context_document(pub.base_iri))
+    _write(folder / "ontology.ttl", ONTOLOGY_FILE.read_bytes())
+    _write(folder / "shapes.ttl", shapes_file.read_bytes())
+    return downloads
+
+
+def _write_catalog(folder: Path, catalog: Graph, base_iri: str) -> None:
+    for fmt in FORMATS:
+        if fmt.extension != "nt":
+            _write(folder / f"catalog.{fmt.extension}", serialize(catalog, fmt, base_iri=base_iri))
+
+
+def _write_ontology_docs(folder: Path) -> None:
+    from converter.docs import ontology_html
+
+    _write(folder / "ontology.html", ontology_html(ONTOLOGY_FILE).encode("utf-8"))
+
+
+def _write_graphs(staging: Path, iris: Iris, named: dict[str, Graph]) -> None:
+    nt = next(f for f in FORMATS if f.extension == "nt")
+    for name, graph in named.items():
+        _write(staging / "graphs" / f"{name}.nt", serialize(graph, nt, base_iri=iris.base))
+
+
+def _write_manifest(staging: Path, pub: Publication, iris: Iris, named: dict[str, Graph],
+                    report: Report, triples: int, editions: list[int]) -> None:
+    files = []
+    for path in sorted((staging / "download").iterdir()):
+        body = path.read_bytes()
+        files.append({"name": path.name, "bytes": len(body),
+                      "sha256": hashlib.sha256(body).hexdigest()})
+    manifest = {
+        "base_iri": pub.base_iri,
+        "generator": f"fukushima-dx-lod {__version__}",
+        "modified": pub.day("modified").isoformat(),
+        "editions": editions,
+        "triples": triples,
+        "graphs": {str(iris.graph(name)): f"graphs/{name}.nt" for name in sorted(named)},
+        "graph_triples": {str(iris.graph(name)): len(named[name]) for name in sorted(named)},
+        "files": files,
+        "validation": {"conforms": report.conforms, "violations": len(report.violations),
+                       "warnings": len(report.warnings)},
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    _write(staging / "manifest.json", text.encode("utf-8"))
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Swap the finished build in; the old one is removed only after the swap."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(staging, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

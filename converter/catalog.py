@@ -1,0 +1,225 @@
+"""Dataset metadata: DCAT (for portals), VoID (for linked-data clients), PROV (lineage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, XSD
+
+from converter import __version__
+from converter.config import Publication
+from converter.namespaces import (
+    ADMS,
+    DX,
+    EU_FILE_TYPE,
+    EU_FREQUENCY,
+    EU_LANGUAGE,
+    EU_THEME,
+    IANA_MEDIA,
+    ONTOLOGY_IRI,
+    SCHEMA,
+    VCARD,
+    VOID,
+    Iris,
+)
+
+VOCABULARIES = ("https://data.pref.fukushima.lg.jp/dx/ontology#", "http://schema.org/",
+                "http://purl.org/linked-data/cube#", "http://www.w3.org/ns/org#",
+                "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2006/time#",
+                "http://www.w3.org/ns/prov#", "http://qudt.org/vocab/unit/")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+LINKSETS = (
+    ("e-stat-sac", URIRef("http://data.e-stat.go.jp/lod/sac/"), DX.standardAreaCode),
+    ("wikidata", URIRef("http://www.wikidata.org/"), URIRef("http://www.w3.org/2002/07/owl#sameAs")),
+)
+SPATIAL = (URIRef("http://data.e-stat.go.jp/lod/sac/C07000"),
+           URIRef("http://www.wikidata.org/entity/Q71707"))
+
+
+@dataclass(frozen=True)
+class Download:
+    """One published file, as the catalog describes it."""
+
+    name: str  # file name under download/
+    media_type: str
+    file_type: str  # EU file-type authority code
+    title_ja: str
+    title_en: str
+    byte_size: int
+    is_rdf_dump: bool = False
+
+
+def catalog_graph(pub: Publication, iris: Iris, downloads: list[Download],
+                  triples: int, editions: list[int]) -> Graph:
+    """The catalog graph: catalog, dataset, distributions, SPARQL service, VoID, PROV."""
+    g = Graph()
+    catalog, dataset, service = iris.catalog(), iris.dataset(), iris.service()
+    publisher = iris.org("fukushima-prefecture")
+    issued, modified = pub.day("issued"), pub.day("modified")
+
+    def text(s: URIRef, p: URIRef, key: str) -> None:
+        g.add((s, p, Literal(pub.text(f"{key}_ja"), lang="ja")))
+        g.add((s, p, Literal(pub.text(f"{key}_en"), lang="en")))
+
+    def dates(s: URIRef) -> None:
+        g.add((s, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
+        g.add((s, DCTERMS.modified, Literal(modified, datatype=XSD.date)))
+
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    g.add((catalog, DCTERMS.title, Literal("福島県 行政DX リンクトオープンデータ カタログ",
+                                           lang="ja")))
+    g.add((catalog, DCTERMS.title, Literal("Fukushima Prefecture administrative DX linked "
+                                           "open data catalog", lang="en")))
+    text(catalog, DCTERMS.description, "description")
+    g.add((catalog, DCTERMS.publisher, publisher))
+    g.add((catalog, FOAF.homepage, URIRef(iris.base)))
+    g.add((catalog, DCAT.dataset, dataset))
+    g.add((catalog, DCAT.service, service))
+    g.add((catalog, DCTERMS.language, EU_LANGUAGE.JPN))
+    g.add((catalog, DCTERMS.license, URIRef(pub.text("license"))))
+    dates(catalog)
+
+    _publisher(g, pub, publisher)
+    _license(g, pub)
+    _dataset(g, pub, iris, dataset, publisher, editions, text, dates)
+    for download in downloads:
+        _distribution(g, pub, iris, dataset, download, dates)
+    _service(g, iris, service, dataset, publisher)
+    _void(g, iris, dataset, downloads, triples)
+    _provenance(g, pub, iris, dataset, editions)
+    return g
+
+
+def _publisher(g: Graph, pub: Publication, publisher: URIRef) -> None:
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, RDF.type, FOAF.Organization))
+    g.add((publisher, FOAF.name, Literal("福島県", lang="ja")))
+    g.add((publisher, FOAF.name, Literal("Fukushima Prefecture", lang="en")))
+    g.add((publisher, DCTERMS.type,
+           URIRef("http://purl.org/adms/publishertype/RegionalAuthority")))
+
+
+def _license(g: Graph, pub: Publication) -> None:
+    licence = URIRef(pub.text("license"))
+    g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    g.add((licence, DCTERMS.title, Literal(pub.text("license_title_ja"), lang="ja")))
+    g.add((licence, DCTERMS.title, Literal(pub.text("license_title_en"), lang="en")))
+    g.add((licence, RDFS.seeAlso, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+
+
+def _dataset(g: Graph, pub: Publication, iris: Iris, dataset: URIRef, publisher: URIRef,
+             editions: list[int], text, dates) -> None:  # type: ignore[no-untyped-def]
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.title, Literal(pub.text("title_ja"), lang="ja")))
+    g.add((dataset, DCTERMS.title, Literal(pub.text("title_en"), lang="en")))
+    text(dataset, DCTERMS.description, "description")
+    g.add((dataset, DCTERMS.identifier, Literal(pub.text("identifier"))))
+    g.add((dataset, DCTERMS.publisher, publisher))
+    g.add((dataset, DCTERMS.creator, publisher))
+    g.add((dataset, DCTERMS.license, URIRef(pub.text("license"))))
+    g.add((dataset, DCTERMS.language, EU_LANGUAGE.JPN))
+    g.add((dataset, DCTERMS.language, EU_LANGUAGE.ENG))
+    g.add((dataset, DCAT.theme, EU_THEME.GOVE))
+    g.add((dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.ANNUAL))
+    g.add((dataset, DCAT.landingPage, URIRef(iris.base)))
+    g.add((dataset, DCTERMS.conformsTo, ONTOLOGY_IRI))
+    for language in ("ja", "en"):
+        for word in pub.dataset[f"keywords_{language}"]:  # type: ignore[attr-defined]
+            g.add((dataset, DCAT.keyword, Literal(word, lang=language)))
+    for area in SPATIAL:
+        g.add((dataset, DCTERMS.spatial, area))
+        g.add((area, RDF.type, DCTERMS.Location))
+    period = URIRef(f"{iris.base}id/period/fy{editions[0] - 1}-fy{editions[-1] + 2}")
+    g.add((dataset, DCTERMS.temporal, period))
+    g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+    g.add((period, DCAT.startDate, Literal(date(editions[0] - 1, 4, 1))))
+    g.add((period, DCAT.endDate, Literal(date(editions[-1] + 3, 3, 31))))
+    contact = URIRef(f"{iris.base}id/contact/digital-henkaku-ka")
+    g.add((dataset, DCAT.contactPoint, contact))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal(pub.text("contact_ja"), lang="ja")))
+    g.add((contact, VCARD.fn, Literal(pub.text("contact_en"), lang="en")))
+    g.add((contact, VCARD.hasURL, URIRef(pub.text("contact_url"))))
+    identifier = URIRef(f"{iris.base}id/identifier/{pub.text('identifier')}")
+    g.add((dataset, ADMS.identifier, identifier))
+    g.add((identifier, RDF.type, ADMS.Identifier))
+    g.add((identifier, SCHEMA.value, Literal(pub.text("identifier"))))
+    for year in editions:
+        g.add((dataset, DCTERMS.source, iris.report(year)))
+    dates(dataset)
+
+
+def _distribution(g: Graph, pub: Publication, iris: Iris, dataset: URIRef,
+                  download: Download, dates) -> None:  # type: ignore[no-untyped-def]
+    dist = iris.distribution(download.name)
+    url = iris.download(download.name)
+    g.add((dataset, DCAT.distribution, dist))
+    g.add((dist, RDF.type, DCAT.Distribution))
+    g.add((dist, DCTERMS.title, Literal(download.title_ja, lang="ja")))
+    g.add((dist, DCTERMS.title, Literal(download.title_en, lang="en")))
+    g.add((dist, DCAT.downloadURL, url))
+    g.add((dist, DCAT.accessURL, url))
+    g.add((dist, DCAT.mediaType, URIRef(IANA_MEDIA + download.media_type)))
+    g.add((dist, DCTERMS.format, EU_FILE_TYPE[download.file_type]))
+    g.add((dist, DCTERMS.license, URIRef(pub.text("license"))))
+    # No dcat:byteSize: Oxigraph stores xsd:nonNegativeInteger as xsd:integer, which would
+    # break DCAT-AP conformance of the catalog served from the store. Sizes are in the manifest.
+    dates(dist)
+
+
+def _service(g: Graph, iris: Iris, service: URIRef, dataset: URIRef,
+             publisher: URIRef) -> None:
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal("SPARQLエンドポイント", lang="ja")))
+    g.add((service, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
+    g.add((service, DCAT.endpointURL, iris.sparql()))
+    g.add((service, DCAT.endpointDescription, iris.sparql()))
+    g.add((service, DCAT.servesDataset, dataset))
+    g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    g.add((service, DCTERMS.publisher, publisher))
+
+
+def _void(g: Graph, iris: Iris, dataset: URIRef, downloads: list[Download],
+          triples: int) -> None:
+    g.add((dataset, VOID.sparqlEndpoint, iris.sparql()))
+    g.add((dataset, VOID.uriSpace, Literal(iris.uri_space())))
+    g.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    g.add((dataset, VOID.exampleResource, iris.kpi(2)))
+    g.add((dataset, VOID.exampleResource, iris.project(2023, 8)))
+    g.add((dataset, VOID.rootResource, iris.plan()))
+    for vocabulary in VOCABULARIES:
+        g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    for download in downloads:
+        if download.is_rdf_dump:
+            g.add((dataset, VOID.dataDump, iris.download(download.name)))
+    for name, target, predicate in LINKSETS:
+        link = URIRef(f"{iris.base}id/linkset/{name}")
+        g.add((link, RDF.type, VOID.Linkset))
+        g.add((link, VOID.subjectsTarget, dataset))
+        g.add((link, VOID.objectsTarget, target))
+        g.add((link, VOID.linkPredicate, predicate))
+        g.add((target, RDF.type, VOID.Dataset))
+
+
+def _provenance(g: Graph, pub: Publication, iris: Iris, dataset: URIRef,
+                editions: list[int]) -> None:
+    activity, agent = iris.build_activity(), iris.software()
+    g.add((dataset, RDF.type, PROV.Entity))
+    g.add((dataset, PROV.wasGeneratedBy, activity))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal("表からRDFへの変換", lang="ja")))
+    g.add((activity, RDFS.label, Literal("conversion of the table to RDF", lang="en")))
+    g.add((activity, PROV.wasAssociatedWith, agent))
+    g.add((activity, PROV.endedAtTime, Literal(f"{pub.day('modified').isoformat()}T00:00:00Z",
+                                               datatype=XSD.dateTime)))
+    g.add((agent, RDF.type, PROV.SoftwareAgent))
+    g.add((agent, RDFS.label, Literal(f"fukushima-dx-lod converter {__version__}")))
+    for year in editions:
+        report = iris.report(year)
+        g.add((dataset, PROV.wasDerivedFrom, report))
+        g.add((activity, PROV.used, report))
+        g.add((activity, PROV.used, iris.download(f"dx-kpi-fy{year}.csv")))
+    g.add((activity, PROV.used, ONTOLOGY_IRI))

@@ -1,0 +1,123 @@
+"""Command line: ``python -m converter build|validate|convert|formats|publish``.
+
+Exit codes (the only place that exits):
+  0  success
+  1  SHACL: the graph does not conform; nothing was published
+  2  input or configuration error (file, row and column are named)
+  3  internal error (a bug: please report it)
+  4  the SPARQL store failed during publish
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from converter.build import build, convert_table
+from converter.errors import ConverterError
+from converter.serialize import FORMATS, serialize
+from converter.validate import load_shapes, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PUBLICATION = ROOT / "data" / "publication.toml"
+DEFAULT_ORGS = ROOT / "data" / "organizations.csv"
+
+
+def _fail(error: ConverterError) -> None:
+    click.echo(f"エラー / error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fukushima-dx-lod")
+def main() -> None:
+    """福島県 行政DX KPI表 → リンクトオープンデータ / DX KPI table → linked open data."""
+
+
+@main.command("build")
+@click.option("--config", "publication", type=click.Path(path_type=Path),
+              default=DEFAULT_PUBLICATION, show_default=True, help="publication.toml")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"),
+              show_default=True, help="output folder (replaced only on success)")
+@click.option("--base-iri", envvar="DX_BASE_IRI", help="canonical base IRI of the data")
+def build_command(publication: Path, out: Path, base_iri: str | None) -> None:
+    """Convert, validate and write dist/ atomically. / 変換・検証して dist/ に出力。"""
+    try:
+        result = build(publication, out, base_iri=base_iri)
+    except ConverterError as error:
+        _fail(error)
+        return
+    for warning in result.warnings:
+        click.echo(f"警告 / warning: {warning}", err=True)
+    if result.report.warnings:
+        click.echo(result.report.text(), err=True)
+    click.echo(f"OK: {result.triples} triples, editions {result.editions} → {result.out}")
+
+
+@main.command("validate")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option("--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS,
+              show_default=True)
+@click.option("--encoding", help="e.g. cp932 (default: UTF-8, then CP932)")
+@click.option("--sheet", help=".xlsx sheet name (default: the first)")
+def validate_command(table: Path, organizations: Path, encoding: str | None,
+                     sheet: str | None) -> None:
+    """Check one table and its graph against the shapes; write nothing. / 表を検査。"""
+    try:
+        graph, edition = convert_table(table, organizations, encoding=encoding, sheet=sheet)
+    except ConverterError as error:
+        _fail(error)
+        return
+    report = validate(graph, load_shapes())
+    click.echo(report.text())
+    for warning in edition.warnings:
+        click.echo(f"警告 / warning: {warning}", err=True)
+    if not report.conforms:
+        sys.exit(1)
+    click.echo(f"OK: {len(edition.projects)} projects, {len(edition.kpis)} KPIs, "
+               f"{len(edition.listings)} rows ({sum(x.is_relisting for x in edition.listings)} "
+               f"再掲), {len(graph)} triples")
+
+
+@main.command("convert")
+@click.argument("table", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice([f.extension for f in FORMATS]),
+              default="ttl", show_default=True)
+@click.option("--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS,
+              show_default=True)
+@click.option("--encoding", help="e.g. cp932 (default: UTF-8, then CP932)")
+@click.option("--sheet", help=".xlsx sheet name (default: the first)")
+@click.option("--base-iri", envvar="DX_BASE_IRI")
+def convert_command(table: Path, fmt: str, organizations: Path, encoding: str | None,
+                    sheet: str | None, base_iri: str | None) -> None:
+    """Convert one table to RDF on standard output (not validated). / 表をRDFに変換。"""
+    try:
+        graph, _ = convert_table(table, organizations, encoding=encoding, sheet=sheet,
+                                 base_iri=base_iri)
+    except ConverterError as error:
+        _fail(error)
+        return
+    chosen = next(f for f in FORMATS if f.extension == fmt)
+    from converter.namespaces import DEFAULT_BASE_IRI
+
+    sys.stdout.buffer.write(serialize(graph, chosen, base_iri=base_iri or DEFAULT_BASE_IRI))
+
+
+@main.command("formats")
+def formats_command() -> None:
+    """List the RDF formats. / 出力形式の一覧。"""
+    for fmt in FORMATS:
+        click.echo(f"{fmt.extension}\t{fmt.media_type}\t{fmt.name}")
+
+
+def _add_publish() -> None:
+    try:
+        from converter.publish import publish_command
+    except ImportError:  # publish arrives with the remote-store work
+        return
+    main.add_command(publish_command, "publish")
+
+
+_add_publish()

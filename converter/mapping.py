@@ -1,0 +1,287 @@
+"""Map one checked edition of the report to RDF (the data graph of that edition)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
+
+from converter.model import Edition, Kpi, KpiCell, Listing, PlanItem, Project
+from converter.namespaces import DX, SCHEMA, SDMX_ATTR, UNIT, Iris
+from converter.orgs import Org
+
+WIKIDATA_FUKUSHIMA = URIRef("http://www.wikidata.org/entity/Q71707")
+ESTAT_SAC_FUKUSHIMA = URIRef("http://data.e-stat.go.jp/lod/sac/C07000")
+PLAN_TITLE = "デジタル変革（ＤＸ）推進基本方針及びデジタル化推進計画"
+PLAN_TITLE_EN = "Basic Policy for Promoting Digital Transformation (DX) and Digitalization Plan"
+
+# Units as the table writes them → (QUDT unit, English label). Counts of things are qudt NUM.
+UNITS: dict[str, tuple[URIRef, str]] = {
+    "%": (UNIT.PERCENT, "percent"), "％": (UNIT.PERCENT, "percent"),
+    "時間": (UNIT.HR, "hours"),
+    "件": (UNIT.NUM, "cases"), "人": (UNIT.NUM, "persons"), "枚": (UNIT.NUM, "sheets"),
+    "台": (UNIT.NUM, "units"), "回": (UNIT.NUM, "times"), "団体": (UNIT.NUM, "organisations"),
+    "業務": (UNIT.NUM, "business processes"), "種類": (UNIT.NUM, "kinds"),
+}
+LEVEL_CLASS = {"field": DX.Field, "item": DX.Item, "measure": DX.Measure}
+KIND_CONCEPT = {"baseline": DX.Baseline, "target": DX.Target, "actual": DX.Actual}
+KIND_LABEL = {"baseline": ("基準値", "baseline"), "target": ("目標値", "target"),
+              "actual": ("実績値", "actual")}
+
+
+def reiwa(year: int) -> int:
+    return year - 2018
+
+
+class EditionMapper:
+    """Adds the triples of one edition to a graph. One method per kind of resource."""
+
+    def __init__(self, graph: Graph, iris: Iris, edition: Edition) -> None:
+        self.g = graph
+        self.iris = iris
+        self.edition = edition
+        self.year = edition.fiscal_year
+
+    def add(self, s: URIRef, p: URIRef, o: object) -> None:
+        self.g.add((s, p, o if isinstance(o, URIRef | Literal) else Literal(o)))
+
+    def label(self, s: URIRef, ja: str, en: str | None = None) -> None:
+        self.add(s, RDFS.label, Literal(ja, lang="ja"))
+        if en:
+            self.add(s, RDFS.label, Literal(en, lang="en"))
+
+    def map(self) -> None:
+        self.plan()
+        for org in self.edition.orgs.all():
+            self.organisation(org)
+        for year in self.years():
+            self.fiscal_year(year)
+        for project in self.edition.projects.values():
+            self.project(project)
+        for listing in self.edition.listings:
+            self.listing(listing)
+        scheme = self.iris.kpi_scheme()
+        self.add(scheme, RDF.type, SKOS.ConceptScheme)
+        self.add(scheme, SKOS.prefLabel, Literal("KPI一覧", lang="ja"))
+        self.add(scheme, SKOS.prefLabel, Literal("KPIs", lang="en"))
+        self.label(scheme, "KPI一覧", "KPIs")
+        for kpi in self.edition.kpis.values():
+            self.kpi(kpi)
+        self.report_and_cube()
+
+    def years(self) -> list[int]:
+        years = {self.year}
+        for kpi in self.edition.kpis.values():
+            years.update(cell.year for cell in kpi.cells if cell.year is not None)
+        return sorted(years)
+
+    def plan(self) -> None:
+        plan = self.iris.plan()
+        self.add(plan, RDF.type, DX.Plan)
+        self.add(plan, RDF.type, SKOS.ConceptScheme)
+        self.add(plan, SKOS.prefLabel, Literal(PLAN_TITLE, lang="ja"))
+        self.add(plan, SKOS.prefLabel, Literal(PLAN_TITLE_EN, lang="en"))
+        self.label(plan, PLAN_TITLE, PLAN_TITLE_EN)
+        for item in self.edition.plan_items.values():
+            self.plan_item(plan, item)
+
+    def plan_item(self, plan: URIRef, item: PlanItem) -> None:
+        s = self.iris.plan_item(item.key)
+        code = item.key.replace("-keikaku", "-計画")
+        name_ja = item.name or {"field": f"分野{item.notation}"}.get(item.level, "計画")
+        self.add(s, RDF.type, LEVEL_CLASS[item.level])
+        self.add(s, RDF.type, SKOS.Concept)
+        self.add(s, SKOS.inScheme, plan)
+        self.add(s, SKOS.notation, Literal(item.notation))
+        self.add(s, SKOS.prefLabel, Literal(name_ja, lang="ja"))
+        self.add(s, SKOS.prefLabel, Literal(f"Plan item {code}", lang="en"))
+        self.label(s, f"{code} {name_ja}", f"Plan item {code}")
+        self.add(s, DX.planCode, Literal(code))
+        if item.parent is None:
+            self.add(s, SKOS.topConceptOf, plan)
+            self.add(plan, SKOS.hasTopConcept, s)
+        else:
+            parent = self.iris.plan_item(item.parent)
+            self.add(s, SKOS.broader, parent)
+            self.add(parent, SKOS.narrower, s)
+
+    def organisation(self, org: Org) -> None:
+        s = self.iris.org(org.path)
+        self.add(s, RDF.type, SCHEMA.GovernmentOrganization)
+        self.add(s, SCHEMA.name, Literal(org.name, lang="ja"))
+        self.add(s, SCHEMA.name, Literal(org.name_en, lang="en"))
+        self.label(s, org.name, org.name_en)
+        if org.kind == "prefecture":
+            self.add(s, RDF.type, ORG.FormalOrganization)
+            self.add(s, RDF.type, DX.Prefecture)
+            self.add(s, OWL.sameAs, WIKIDATA_FUKUSHIMA)
+            self.add(s, DX.standardAreaCode, ESTAT_SAC_FUKUSHIMA)
+            self.add(s, SCHEMA.sameAs, WIKIDATA_FUKUSHIMA)
+            return
+        self.add(s, RDF.type, ORG.OrganizationalUnit)
+        self.add(s, RDF.type, DX.Department if org.kind == "department" else DX.Division)
+        assert org.parent is not None
+        parent = self.iris.org(org.parent)
+        self.add(s, ORG.subOrganizationOf, parent)
+        self.add(parent, ORG.hasSubOrganization, s)
+        self.add(s, ORG.unitOf, self.iris.org(self.edition.orgs.prefecture.path))
+
+    def fiscal_year(self, year: int) -> None:
+        s = self.iris.fiscal_year(year)
+        self.add(s, RDF.type, DX.FiscalYear)
+        self.add(s, RDF.type, TIME.ProperInterval)
+        self.label(s, f"令和{reiwa(year)}年度", f"FY{year}")
+        self.add(s, DX.gregorianYear, Literal(year, datatype=XSD.gYear))
+        for prop, day in ((TIME.hasBeginning, date(year, 4, 1)),
+                          (TIME.hasEnd, date(year + 1, 3, 31))):
+            instant = self.iris.date(day.isoformat())
+            self.add(s, prop, instant)
+            self.add(instant, RDF.type, TIME.Instant)
+            self.add(instant, TIME.inXSDDate, Literal(day))
+            self.label(instant, day.isoformat())
+
+    def project(self, project: Project) -> None:
+        s = self.iris.project(self.year, project.number)
+        self.add(s, RDF.type, DX.Project)
+        self.add(s, RDF.type, SCHEMA.Project)
+        self.add(s, DX.projectNumber, Literal(project.number))
+        self.add(s, SCHEMA.name, Literal(project.name, lang="ja"))
+        self.label(s, f"事業{project.number} {project.name}",
+                   f"Project {project.number} (FY{self.year})")
+        self.add(s, DX.edition, self.iris.report(self.year))
+        for org in project.departments:
+            self.add(s, DX.department, self.iris.org(org.path))
+        for org in project.divisions:
+            self.add(s, DX.division, self.iris.org(org.path))
+
+    def listing(self, listing: Listing) -> None:
+        s = self.iris.listing(self.year, listing.plan_item, listing.project)
+        project = self.iris.project(self.year, listing.project)
+        item = self.iris.plan_item(listing.plan_item)
+        self.add(s, RDF.type, DX.Listing)
+        name = self.edition.projects[listing.project].name
+        mark = "（再掲）" if listing.is_relisting else ""
+        self.label(s, f"{listing.plan_item.replace('-keikaku', '-計画')} 事業{listing.project}"
+                      f"{mark} {name}",
+                   f"Project {listing.project} under plan item {listing.plan_item}"
+                   + (" (re-listed)" if listing.is_relisting else ""))
+        self.add(s, DX.project, project)
+        self.add(project, DX.listing, s)
+        self.add(s, DX.planItem, item)
+        self.add(project, DX.planItem, item)
+        self.add(s, DX.isRelisting, Literal(listing.is_relisting))
+        self.add(s, DX.rowNumber, Literal(listing.row))
+        self.add(s, DX.edition, self.iris.report(self.year))
+        if listing.relisting_notation:
+            self.add(s, DX.relistingNotation, Literal(listing.relisting_notation, lang="ja"))
+        texts = ((SCHEMA.description, listing.summary), (DX.goal, listing.goal),
+                 (DX.status, listing.status))
+        for prop, text in texts:
+            if text:
+                self.add(s, prop, Literal(text, lang="ja"))
+                if not listing.is_relisting:
+                    self.add(project, prop, Literal(text, lang="ja"))
+        if listing.goal_kind:
+            self.add(s, DX.goalKind, DX[listing.goal_kind])
+            if not listing.is_relisting:
+                self.add(project, DX.goalKind, DX[listing.goal_kind])
+        if listing.kpi is not None:
+            kpi = self.iris.kpi(listing.kpi)
+            self.add(s, DX.kpi, kpi)
+            self.add(s, DX.isKpiRelisting, Literal(listing.is_kpi_relisting))
+            self.add(project, DX.kpi, kpi)
+
+    def kpi(self, kpi: Kpi) -> None:
+        s = self.iris.kpi(kpi.number)
+        self.add(s, RDF.type, DX.Kpi)
+        self.add(s, RDF.type, SKOS.Concept)
+        self.add(s, SKOS.inScheme, self.iris.kpi_scheme())
+        self.add(s, SKOS.notation, Literal(str(kpi.number)))
+        self.add(s, DX.kpiNumber, Literal(kpi.number))
+        self.add(s, SCHEMA.name, Literal(kpi.name, lang="ja"))
+        self.add(s, SKOS.prefLabel, Literal(kpi.name, lang="ja"))
+        self.label(s, f"KPI{kpi.number} {kpi.name}", f"KPI {kpi.number}")
+        self.add(s, DX.carriedBy, self.iris.project(self.year, kpi.carried_by))
+        for key in kpi.plan_items:
+            self.add(s, DX.planItem, self.iris.plan_item(key))
+        unit = self.unit(kpi)
+        if unit is not None:
+            self.add(s, DX.unit, unit[0])
+            self.add(s, DX.unitLabel, Literal(kpi.unit, lang="ja"))
+            self.add(s, DX.unitLabel, Literal(unit[1], lang="en"))
+        if kpi.direction:
+            self.add(s, DX.direction, DX[kpi.direction])
+        for cell in kpi.cells:
+            self.value(kpi, cell, unit[0] if unit else None)
+
+    def unit(self, kpi: Kpi) -> tuple[URIRef, str] | None:
+        label = kpi.unit or next((c.value.unit for c in kpi.cells if c.value.unit), "")
+        if not label:
+            return None
+        # A counter word the table has not used before is still a count of things.
+        return UNITS.get(label, (UNIT.NUM, label))
+
+    def value(self, kpi: Kpi, cell: KpiCell, unit: URIRef | None) -> None:
+        s = self.iris.value(self.year, kpi.number, cell.kind, cell.year)
+        parsed = cell.value
+        ja, en = KIND_LABEL[cell.kind]
+        period_ja = f"令和{reiwa(cell.year)}年度" if cell.year else ""
+        period_en = f" FY{cell.year}" if cell.year else ""
+        self.add(s, RDF.type, DX.KpiValue)
+        self.label(s, f"KPI{kpi.number} {period_ja}{ja}: {parsed.notation}",
+                   f"KPI {kpi.number}{period_en} {en}: {parsed.notation}")
+        self.add(s, DX.refKpi, self.iris.kpi(kpi.number))
+        self.add(s, DX.valueKind, KIND_CONCEPT[cell.kind])
+        period = self.iris.fiscal_year(cell.year) if cell.year else DX.BaselinePeriod
+        self.add(s, DX.refPeriod, period)
+        self.add(s, DX.notation, Literal(parsed.notation, lang="ja"))
+        if cell.kind == "actual" and kpi.evaluation:
+            self.add(s, DX.evaluation, DX[kpi.evaluation])
+            self.add(s, DX.evaluationNotation, Literal(kpi.evaluation_notation, lang="ja"))
+        if parsed.number is None:
+            self.add(s, DX.valueStatus, DX.NoValue)
+            return
+        self.add(s, RDF.type, QB.Observation)
+        self.add(s, QB.dataSet, self.iris.cube(self.year))
+        self.add(s, DX.value, Literal(_decimal(parsed.number), datatype=XSD.decimal))
+        self.add(s, DX.qualifier, DX[parsed.qualifier.value])
+        if unit is not None:
+            self.add(s, SDMX_ATTR.unitMeasure, unit)
+        if parsed.note:
+            self.add(s, DX.note, Literal(parsed.note, lang="ja"))
+
+    def report_and_cube(self) -> None:
+        report, cube = self.iris.report(self.year), self.iris.cube(self.year)
+        self.add(report, RDF.type, DX.Report)
+        self.add(report, RDF.type, PROV.Entity)
+        self.add(report, RDF.type, SCHEMA.Report)
+        self.add(report, DX.fiscalYear, self.iris.fiscal_year(self.year))
+        self.add(report, DX.sourceTable, Literal(self.edition.file))
+        self.add(cube, RDF.type, QB.DataSet)
+        self.add(cube, QB.structure, DX.kpiValueStructure)
+        self.label(cube, f"令和{reiwa(self.year)}年度 KPI値（データキューブ）",
+                   f"KPI values FY{self.year} (data cube)")
+        self.add(cube, PROV.wasDerivedFrom, report)
+        self.add(cube, DX.edition, report)
+
+
+def _decimal(number: Decimal) -> str:
+    """Canonical xsd:decimal lexical form: no exponent, no trailing zeros."""
+    return format(number.normalize(), "f")
+
+
+def edition_graph(edition: Edition, iris: Iris, report_title: str,
+                  report_title_en: str) -> Graph:
+    """The data graph of one edition (its named graph in a store)."""
+    graph = Graph()
+    mapper = EditionMapper(graph, iris, edition)
+    mapper.map()
+    report = iris.report(edition.fiscal_year)
+    mapper.label(report, report_title, report_title_en)
+    graph.add((report, SCHEMA.name, Literal(report_title, lang="ja")))
+    graph.add((report, SCHEMA.name, Literal(report_title_en, lang="en")))
+    graph.add((report, PROV.wasAttributedTo,
+               iris.org(edition.orgs.prefecture.path)))
+    return graph

@@ -1,0 +1,83 @@
+"""The register of organisations: Japanese name → stable ASCII IRI name and English name."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from converter.errors import InputError
+
+HEADINGS = ["名称", "種別", "上位組織", "IRI名", "英語名"]
+KINDS = {"県": "prefecture", "部": "department", "課": "division"}
+
+
+@dataclass(frozen=True)
+class Org:
+    name: str  # Japanese, as printed
+    kind: str  # "prefecture" | "department" | "division"
+    path: str  # IRI path below id/org/, e.g. "somu-bu/gyosei-keiei-ka"
+    name_en: str
+    parent: str | None  # path of the parent organisation
+
+
+@dataclass(frozen=True)
+class OrgRegister:
+    prefecture: Org
+    departments: dict[str, Org]  # Japanese name → Org
+    divisions: dict[tuple[str, str], Org]  # (department name, division name) → Org
+
+    def all(self) -> list[Org]:
+        return [self.prefecture, *self.departments.values(), *self.divisions.values()]
+
+
+def read_register(path: Path) -> OrgRegister:
+    """Read ``organizations.csv``.
+
+    :raises InputError: a heading, kind, parent or IRI name is wrong or repeated.
+    """
+    file = path.name
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read: {exc}", file=file) from exc
+    if not records or [h.strip() for h in records[0]] != HEADINGS:
+        raise InputError(f"the header must be {','.join(HEADINGS)}", file=file, row=1)
+    prefecture: Org | None = None
+    departments: dict[str, Org] = {}
+    divisions: dict[tuple[str, str], Org] = {}
+    paths: set[str] = set()
+    for number, record in enumerate(records[1:], start=2):
+        name, kind, parent, slug, name_en = [cell.strip() for cell in (record + [""] * 5)[:5]]
+        if not name:
+            continue
+        if kind not in KINDS:
+            raise InputError(f"'{kind}' is not one of {', '.join(KINDS)}", file=file, row=number,
+                             column="種別")
+        if not slug or not slug.isascii() or not all(c.isalnum() or c == "-" for c in slug):
+            raise InputError(f"'{slug}' is not an ASCII IRI name (letters, digits, '-')",
+                             file=file, row=number, column="IRI名")
+        if KINDS[kind] == "prefecture":
+            prefecture = Org(name, "prefecture", slug, name_en, None)
+            org_path = slug
+        elif KINDS[kind] == "department":
+            if prefecture is None or parent != prefecture.name:
+                raise InputError(f"a 部 must have the 県 (listed first) as 上位組織, not '{parent}'",
+                                 file=file, row=number, column="上位組織")
+            departments[name] = Org(name, "department", slug, name_en, prefecture.path)
+            org_path = slug
+        else:
+            if parent not in departments:
+                raise InputError(f"上位組織 '{parent}' is not a 部 listed above", file=file,
+                                 row=number, column="上位組織")
+            org_path = f"{departments[parent].path}/{slug}"
+            divisions[(parent, name)] = Org(name, "division", org_path, name_en,
+                                            departments[parent].path)
+        if org_path in paths:
+            raise InputError(f"IRI name '{slug}' is used twice", file=file, row=number,
+                             column="IRI名")
+        paths.add(org_path)
+    if prefecture is None:
+        raise InputError("no row of 種別 県", file=file)
+    return OrgRegister(prefecture, departments, divisions)

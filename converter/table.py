@@ -1,0 +1,111 @@
+"""The columns of the source table, by their Japanese headings as printed in the report."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from converter.errors import InputError
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str  # Japanese heading in the CSV header row
+    name: str  # ASCII name (CSVW "name")
+    required: bool = False  # must be non-empty on every row
+    is_list: bool = False  # ";"-separated list (two departments, …)
+
+
+FIXED_COLUMNS = (
+    Column("事業No", "project_no", required=True),
+    Column("再掲元", "relisting_of"),
+    Column("分野", "field", required=True),
+    Column("項目番号", "item_no", required=True),
+    Column("項目名称", "item_name", required=True),
+    Column("施策No", "measure_no", required=True),
+    Column("施策名称", "measure_name"),
+    Column("部", "department", required=True, is_list=True),
+    Column("課", "division", required=True, is_list=True),
+    Column("事業名又は取組名", "project_name", required=True),
+    Column("事業概要又は取組内容", "summary"),
+    Column("目標区分", "goal_kind"),
+    Column("指標（ＫＰＩ）又は目標", "goal"),
+    Column("KPI番号", "kpi_no"),
+    Column("KPI再掲元", "kpi_relisting_of"),
+    Column("指標名", "kpi_name"),
+    Column("単位", "unit"),
+    Column("基準値", "baseline"),
+    Column("実績値", "actual"),
+    Column("評価", "evaluation"),
+)
+LIST_SEPARATOR = ";"
+
+# Headings that carry a year: "目標値Ｒ５" (target for 令和5年度) and "令和５年度取組状況"
+# (the status of the edition's year, which is also the year of 実績値).
+_TARGET = re.compile(r"^目標値R(\d+)$")
+_STATUS = re.compile(r"^令和(\d+)年度取組状況$")
+REIWA_OFFSET = 2018  # 令和1年 = 2019
+
+
+def reiwa_to_gregorian(year: int) -> int:
+    return year + REIWA_OFFSET
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each column is in one concrete table."""
+
+    index: dict[str, int]  # column name → position
+    targets: dict[int, int]  # fiscal year (Gregorian) → position
+    status_index: int
+    fiscal_year: int  # the edition's fiscal year, from the 取組状況 heading
+    headings: list[str]
+
+
+def _normal(heading: str) -> str:
+    return unicodedata.normalize("NFKC", heading).strip()
+
+
+def layout_from_header(header: list[str], *, file: str) -> Layout:
+    """Check the header row and locate every column.
+
+    :raises InputError: a column is missing, duplicated or not recognised.
+    """
+    index: dict[str, int] = {}
+    targets: dict[int, int] = {}
+    status: tuple[int, int] | None = None
+    by_heading = {_normal(c.heading): c for c in FIXED_COLUMNS}
+    unknown = []
+    for position, raw in enumerate(header):
+        heading = _normal(raw)
+        if heading == "" and position == len(header) - 1:
+            continue  # a trailing comma in the header row
+        column = by_heading.get(heading)
+        target, state = _TARGET.match(heading), _STATUS.match(heading)
+        if column is not None:
+            if column.name in index:
+                raise InputError(f"column '{raw}' appears twice", file=file, row=1)
+            index[column.name] = position
+        elif target:
+            targets[reiwa_to_gregorian(int(target[1]))] = position
+        elif state:
+            if status is not None:
+                raise InputError(f"column '{raw}' appears twice", file=file, row=1)
+            status = (reiwa_to_gregorian(int(state[1])), position)
+        else:
+            unknown.append(raw)
+    missing = [c.heading for c in FIXED_COLUMNS if c.name not in index]
+    if status is None:
+        missing.append("令和○年度取組状況")
+    if not targets:
+        missing.append("目標値Ｒ○")
+    if missing:
+        hint = f" (unrecognised: {', '.join(repr(u) for u in unknown)})" if unknown else ""
+        raise InputError(f"missing column(s) {', '.join(missing)}{hint}", file=file, row=1)
+    if unknown:
+        raise InputError(f"unrecognised column(s) {', '.join(repr(u) for u in unknown)}",
+                         file=file, row=1)
+    assert status is not None
+    return Layout(index=index, targets=dict(sorted(targets.items())), status_index=status[1],
+                  fiscal_year=status[0], headings=list(header))

@@ -1,0 +1,84 @@
+"""Parse printed KPI values ("40百万枚", "ほぼ100%", "4以上", "64,169", "-") into numbers.
+
+The printed notation is always kept beside the number; this module only says what it means.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from converter.errors import ValueParseError
+
+
+class Qualifier(Enum):
+    EXACT = "Exact"
+    APPROXIMATELY = "Approximately"
+    AT_LEAST = "AtLeast"
+    AT_MOST = "AtMost"
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """One printed cell. ``number`` is None for "-" (no value printed)."""
+
+    notation: str
+    number: Decimal | None
+    unit: str | None = None
+    qualifier: Qualifier = Qualifier.EXACT
+    note: str | None = None
+
+
+NO_VALUE = {"", "-", "‐", "‑", "–", "—", "―", "−", "ー"}
+MULTIPLIERS = {"億": 10**8, "百万": 10**6, "万": 10**4, "千": 10**3}
+PREFIX_QUALIFIERS = {"ほぼ": Qualifier.APPROXIMATELY, "約": Qualifier.APPROXIMATELY}
+SUFFIX_QUALIFIERS = {"以上": Qualifier.AT_LEAST, "以下": Qualifier.AT_MOST}
+
+_NUMBER = re.compile(
+    r"^(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<mult>億|百万|万|千)?"
+    r"(?P<unit>%|[^\d\s.,%]+)?$"
+)
+_NOTE = re.compile(r"^(?P<note>[^:：\d][^:：]*)[:：](?P<rest>.+)$")
+
+
+def is_no_value(text: str) -> bool:
+    """True for the dashes the table prints where there is no value."""
+    return text.strip() in NO_VALUE
+
+
+def parse_value(text: str) -> ParsedValue:
+    """Parse one printed KPI value.
+
+    :raises ValueParseError: the text is not a number in a notation the table uses.
+    """
+    notation = text.strip()
+    if notation in NO_VALUE:
+        return ParsedValue(notation=notation, number=None)
+    note = None
+    body = notation
+    match = _NOTE.match(body)
+    if match:
+        note, body = match["note"].strip(), match["rest"].strip()
+    # NFKC turns full-width digits, "％", "，" and "．" into ASCII; kanji stay as they are.
+    body = unicodedata.normalize("NFKC", body).replace(" ", "")
+    qualifier = Qualifier.EXACT
+    for word, kind in PREFIX_QUALIFIERS.items():
+        if body.startswith(word):
+            qualifier, body = kind, body[len(word):]
+    for word, kind in SUFFIX_QUALIFIERS.items():
+        if body.endswith(word):
+            if qualifier is not Qualifier.EXACT:
+                raise ValueParseError(f"'{notation}' has two qualifiers")
+            qualifier, body = kind, body[: -len(word)]
+    match = _NUMBER.match(body)
+    if not match:
+        raise ValueParseError(f"'{notation}' is not a number")
+    number = Decimal(match["num"].replace(",", ""))
+    if match["mult"]:
+        number *= MULTIPLIERS[match["mult"]]
+    return ParsedValue(notation=notation, number=number, unit=match["unit"],
+                       qualifier=qualifier, note=note)

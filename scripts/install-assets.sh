@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the query UI's editor (YASGUI, npm package @zazuko/yasgui) into
+# server/static/vendor/yasgui/ so that /sparql works with no internet access at run time
+# (no CDN). Idempotent: does nothing when the pinned version is already in place.
+# The target directory is generated: keep it git-ignored.
+set -euo pipefail
+
+VERSION="${YASGUI_VERSION:-4.6.2}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TARGET="$ROOT/server/static/vendor/yasgui"
+STAMP="$TARGET/VERSION"
+
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$VERSION" && -f "$TARGET/yasgui.min.js" \
+      && -f "$TARGET/yasgui.min.css" ]]; then
+  echo "yasgui $VERSION already installed in ${TARGET#"$ROOT"/}"
+  exit 0
+fi
+command -v npm >/dev/null || { echo "install-assets: npm is required (Node 18+)" >&2; exit 2; }
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+# The package's build/ is self-contained (one bundled script + one stylesheet), so fetching
+# the tarball is enough: no dependency tree, no install scripts run.
+(cd "$WORK" && npm pack --silent "@zazuko/yasgui@$VERSION" >/dev/null)
+tar -xzf "$WORK"/zazuko-yasgui-"$VERSION".tgz -C "$WORK"
+
+mkdir -p "$TARGET.tmp"
+cp "$WORK/package/build/yasgui.min.js" "$WORK/package/build/yasgui.min.css" "$TARGET.tmp/"
+cp "$WORK/package/package.json" "$TARGET.tmp/package.json"  # licence and provenance
+echo "$VERSION" > "$TARGET.tmp/VERSION"
+rm -rf "$TARGET"
+mv "$TARGET.tmp" "$TARGET"
+echo "installed yasgui $VERSION in ${TARGET#"$ROOT"/}"

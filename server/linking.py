@@ -1,0 +1,78 @@
+"""Canonical IRIs ↔ this server's URLs, and RDF responses.
+
+The data always keeps the canonical base ``B``; only links in HTML are rewritten to the host
+that served the page, so a laptop or staging server stays navigable (trifid's base rewriting).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, request
+from rdflib import Graph
+
+from server.errors import ApiError
+from server.negotiation import FORMATS, Format, negotiate, supported_list
+from server.vocab import bind_prefixes
+
+
+def base_iri() -> str:
+    """The canonical base ``B`` (always ends with ``/``)."""
+    return str(current_app.config["BASE_IRI"])
+
+
+def local_path(iri: str) -> str | None:
+    """``/id/kpi/2`` for ``B id/kpi/2``; ``None`` for IRIs outside the base."""
+    base = base_iri()
+    if iri.startswith(base):
+        return request.script_root + "/" + iri[len(base) :]
+    return None
+
+
+def href(iri: object) -> str:
+    """Where a link to ``iri`` should point from a page served by this host."""
+    text = str(iri)
+    return local_path(text) or text
+
+
+def iri_for_path(path: str) -> str:
+    """The canonical IRI of a request path such as ``id/kpi/2``."""
+    return base_iri() + path.lstrip("/")
+
+
+def lang_switch_url() -> str:
+    """This page in the other language (keeps the other query parameters)."""
+    from server.i18n import current_lang
+
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = "en" if current_lang() == "ja" else "ja"
+    return f"{request.path}?{urlencode(args)}"
+
+
+def choose_format(offered: tuple[Format, ...] = FORMATS, forced: Format | None = None) -> Format:
+    """The representation to send: the file extension if any, else ``Accept``.
+
+    :raises ApiError: (406) nothing offered is acceptable; the message names what is.
+    """
+    if forced is not None:
+        return forced
+    fmt = negotiate(request.headers.get("Accept"), offered)
+    if fmt is None:
+        raise ApiError(406, f"not acceptable; supported media types: {supported_list(offered)}")
+    return fmt
+
+
+def rdf_response(graph: Graph, fmt: Format, *, vary: bool = True) -> Response:
+    """Serialize ``graph`` in ``fmt`` with the right media type and charset."""
+    assert fmt.rdflib_name is not None
+    bind_prefixes(graph)
+    body = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    response = Response(body, content_type=fmt.content_type)
+    if vary:
+        response.vary.add("Accept")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Make ``href`` and the language switch available to every template."""
+    app.jinja_env.globals.update(href=href, lang_switch_url=lang_switch_url, base_iri=base_iri)

@@ -1,0 +1,116 @@
+"""Pages for people: the landing page and the three ways to browse the plan."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from rdflib import Literal
+
+from server import browse
+from server.downloads import manifest_files
+from server.i18n import current_lang
+from server.labels import Labeller
+from server.store import Store
+from server.vocab import DX, sparql_prefixes
+
+LICENCE_URL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
+COUNTED = (
+    ("projects", DX.Project),
+    ("kpis", DX.Kpi),
+    ("values", DX.KpiValue),
+    ("listings", DX.Listing),
+    ("departments", DX.Department),
+    ("divisions", DX.Division),
+)
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Instances per class and triples over all named graphs."""
+    values = " ".join(f"<{cls}>" for _, cls in COUNTED)
+    rows = store.select(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
+        f"?s a ?c }} GROUP BY ?c"
+    )
+    by_class = {
+        str(r["c"]): int(r["n"].toPython()) for r in rows if isinstance(r.get("n"), Literal)
+    }
+    result = {name: by_class.get(str(cls), 0) for name, cls in COUNTED}
+    triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    result["triples"] = int(triples[0]["n"].toPython()) if triples and "n" in triples[0] else 0
+    return result
+
+
+def editions(store: Store, labeller: Labeller) -> list[dict[str, str]]:
+    """The source reports (editions) with their titles."""
+    rows = store.select(
+        sparql_prefixes()
+        + """
+        SELECT DISTINCT ?report ?title WHERE { ?report a dx:Report OPTIONAL { ?report dct:title ?title } }
+        ORDER BY ?report"""
+    )
+    labeller.load([r["report"] for r in rows])
+    return [
+        {"iri": str(r["report"]), "label": labeller(r["report"]), "title": str(r.get("title", ""))}
+        for r in rows
+    ]
+
+
+def dataset_text(store: Store, lang: str) -> dict[str, str]:
+    """Title and description of the dataset from the catalog graph, in ``lang`` if it has one."""
+    rows = store.select(
+        sparql_prefixes()
+        + """
+        SELECT ?title ?description WHERE { ?d a dcat:Dataset ; dct:title ?title
+          OPTIONAL { ?d dct:description ?description } }"""
+    )
+    chosen: dict[str, str] = {}
+    for key in ("title", "description"):
+        found = [r[key] for r in rows if key in r]
+        preferred = [x for x in found if isinstance(x, Literal) and x.language == lang]
+        if preferred or found:
+            chosen[key] = str((preferred or found)[0])
+    return chosen
+
+
+def create_pages_blueprint(store: Store) -> Blueprint:
+    """``/``, ``/plan``, ``/projects`` and ``/kpis`` over ``store``."""
+    bp = Blueprint("pages", __name__)
+
+    @bp.get("/")
+    def landing() -> str:
+        lang = current_lang()
+        labeller = Labeller(store, lang)
+        return render_template(
+            "landing.html",
+            counts=counts(store),
+            editions=editions(store, labeller),
+            dataset=dataset_text(store, lang),
+            licence_url=LICENCE_URL,
+            files=manifest_files(current_app.config.get("MANIFEST", {})),
+        )
+
+    @bp.get("/plan")
+    def plan() -> str:
+        return render_template(
+            "plan.html", tree=browse.plan_tree(store, Labeller(store, current_lang()))
+        )
+
+    @bp.get("/projects")
+    def projects() -> str:
+        orgs = browse.projects_by_org(store, Labeller(store, current_lang()))
+        return render_template("projects.html", orgs=orgs)
+
+    @bp.get("/kpis")
+    def kpis() -> str:
+        labeller = Labeller(store, current_lang())
+        table, columns = browse.kpi_table(store, labeller)
+        headers = {c: _column_label(c, labeller) for c in columns}
+        return render_template("kpis.html", kpis=table, columns=columns, headers=headers)
+
+    return bp
+
+
+def _column_label(column: str, labeller: Labeller) -> str:
+    from server.i18n import t
+
+    kind, _, period = column.partition("|")
+    return f"{t(kind.lower())} {period}".strip()

@@ -1,0 +1,197 @@
+"""A pool of query worker processes with a time limit that really stops a query.
+
+pyoxigraph has no query timeout and a running query cannot be interrupted from another thread,
+so each query runs in a worker process (server/query_worker.py) holding its own copy of the
+store. When the limit passes, the process is killed (SIGKILL) and a fresh one is started in
+the background; the other workers keep answering meanwhile.
+
+All workers are started by one long-lived supervisor thread: the workers ask the kernel to kill
+them when the thread that started them ends (PR_SET_PDEATHSIG), so no worker outlives its server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from server.errors import ApiError
+from server.sparql_results import Answer
+
+log = logging.getLogger(__name__)
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+    sandbox: str = "starting"
+
+
+class QueryPool:
+    """``size`` worker processes answering queries over the N-Quads file ``data_file``."""
+
+    def __init__(
+        self,
+        data_file: Path,
+        *,
+        size: int,
+        timeout: float,
+        memory_mb: int = 0,
+        startup_timeout: float = 120.0,
+    ) -> None:
+        self.data_file = data_file
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.startup_timeout = startup_timeout
+        self.sandbox = "starting"  #: how the last worker isolated itself from the network
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._jobs: queue.Queue[_Worker | None] = queue.Queue()
+        self._closed = threading.Event()
+        self._live: set[_Worker] = set()  # every started worker, busy or idle
+        self._lock = threading.Lock()
+        self._supervisor = threading.Thread(target=self._supervise, name="sparql-pool", daemon=True)
+
+    def start(self) -> None:
+        """Start the workers and wait until the first one is ready.
+
+        :raises ApiError: (503) no worker came up within ``startup_timeout``.
+        """
+        self._supervisor.start()
+        for _ in range(self.size):
+            self._jobs.put(None)  # None: start one worker
+        try:
+            first = self._idle.get(timeout=self.startup_timeout)
+        except queue.Empty as exc:
+            raise ApiError(503, "query workers did not start / 準備中です") from exc
+        self._idle.put(first)
+
+    def run(self, request: dict[str, Any]) -> Answer:
+        """Answer one query (see query_worker._answer for the request keys).
+
+        :raises ApiError: 503 when the time limit passes (waiting for a free worker counts),
+            or the worker died (memory limit); the worker's own 4xx for bad queries.
+        """
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty as exc:
+            raise self._too_slow() from exc
+        try:
+            worker.conn.send_bytes(json.dumps(request).encode())
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(worker)
+                raise self._too_slow()
+            header = json.loads(worker.conn.recv_bytes())
+            body = worker.conn.recv_bytes()
+        except (EOFError, OSError) as exc:
+            self._replace(worker)
+            raise ApiError(
+                503,
+                "the query was stopped: it needed too much memory / "
+                "メモリ上限を超えたため中止しました",
+            ) from exc
+        self._idle.put(worker)
+        if not header["ok"]:
+            raise ApiError(header["status"], header["error"])
+        return Answer(body, header["media_type"], header["truncated"])
+
+    def close(self) -> None:
+        """Stop every worker (idempotent)."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self._jobs.put(None)
+        with self._lock:
+            workers, self._live = list(self._live), set()
+        for worker in workers:
+            _stop(worker)
+
+    def _too_slow(self) -> ApiError:
+        return ApiError(
+            503,
+            f"query stopped after the {self.timeout:g} s time limit / "
+            f"制限時間（{self.timeout:g}秒）を超えたため中止しました",
+        )
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()  # now, so the CPU is free for the next query
+        self._jobs.put(worker)
+
+    def _supervise(self) -> None:
+        while not self._closed.is_set():
+            job = self._jobs.get()
+            if self._closed.is_set():
+                break
+            if job is not None:
+                self._forget(job)
+            try:
+                worker = self._spawn()
+            except (OSError, EOFError, ValueError) as exc:
+                log.error("query worker failed to start: %s", exc)
+                time.sleep(1.0)
+                self._jobs.put(None)
+                continue
+            with self._lock:
+                if self._closed.is_set():
+                    _stop(worker)
+                    break
+                self._live.add(worker)
+            self._idle.put(worker)
+
+    def _forget(self, worker: _Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
+        _stop(worker)
+
+    def _spawn(self) -> _Worker:
+        parent, child = socket.socketpair()
+        args = [
+            sys.executable,
+            "-m",
+            "server.query_worker",
+            str(child.fileno()),
+            str(self.data_file),
+            str(os.getpid()),
+            str(self.memory_mb),
+        ]
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+        process = subprocess.Popen(
+            args, pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL
+        )
+        child.close()
+        worker = _Worker(process, Connection(parent.detach()))
+        if not worker.conn.poll(self.startup_timeout):
+            _stop(worker)
+            raise OSError("query worker did not report ready")
+        ready = json.loads(worker.conn.recv_bytes())
+        worker.sandbox = self.sandbox = ready["sandbox"]
+        if ready["sandbox"] == "none":
+            log.warning(
+                "query workers could not leave the network; the guard is the only "
+                "protection against SERVICE"
+            )
+        return worker
+
+
+def _stop(worker: _Worker) -> None:
+    worker.process.kill()
+    worker.process.wait()
+    worker.conn.close()  # closing twice is harmless

@@ -1,0 +1,96 @@
+"""A query worker process: one pyoxigraph store, one query at a time.
+
+pyoxigraph cannot interrupt a running query, so the server runs queries in processes like
+this one and kills the process when the time limit passes (server/query_pool.py). The worker
+also locks itself in: it loads its data, then leaves the network (a fresh network namespace
+with no interfaces, where the kernel allows it) and caps its memory, so even a query that
+slipped past the guard could neither reach another host nor exhaust the server's memory.
+
+Run as ``python -m server.query_worker FD DATA_FILE PARENT_PID MEMORY_MB``; FD is the
+worker's end of a socket pair speaking multiprocessing's length-prefixed frames.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from server.sparql_results import Answer, serialize_answer
+
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+_PR_SET_PDEATHSIG = 1
+
+
+def main(argv: list[str]) -> int:
+    fd, data_file, parent_pid, memory_mb = int(argv[0]), argv[1], int(argv[2]), int(argv[3])
+    libc = ctypes.CDLL(None, use_errno=True)
+    # Die with the thread that started us, so a killed server leaves no runaway query behind.
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        return 1
+    conn = Connection(fd)
+    store = ox.Store()
+    store.bulk_load(path=data_file, format=ox.RdfFormat.N_QUADS)
+    sandbox = _leave_network(libc)
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    conn.send_bytes(json.dumps({"ready": True, "sandbox": sandbox}).encode())
+    while True:
+        try:
+            request = json.loads(conn.recv_bytes())
+        except EOFError:
+            return 0  # the server closed the pool
+        header, body = _answer(store, request)
+        conn.send_bytes(json.dumps(header).encode())
+        conn.send_bytes(body)
+
+
+def _leave_network(libc: ctypes.CDLL) -> str:
+    """Enter an empty network namespace; say which way worked ("none" if the kernel refused)."""
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return "netns"
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
+        return "userns+netns"
+    return "none"
+
+
+def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    options: dict[str, Any] = {"base_iri": request["base_iri"]}
+    if request["default_graphs"] is not None or request["named_graphs"] is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"] or []]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"] or []]
+    elif request["union"]:
+        options["use_default_graph_as_union"] = True
+    try:
+        result = store.query(request["query"], **options)
+        answer = serialize_answer(
+            result, request["media_type"], request["max_rows"], request.get("prefixes")
+        )
+    except SyntaxError as exc:
+        return {"ok": False, "status": 400, "error": f"syntax error: {exc}"}, b""
+    except (ValueError, TypeError) as exc:
+        message = f"cannot answer in {request['media_type']}: {exc}"
+        return {"ok": False, "status": 406, "error": message}, b""
+    except OSError as exc:
+        # The store is in memory, so an I/O error can only come from the query itself
+        # (a SERVICE call that got this far fails here: the process has no network).
+        return {"ok": False, "status": 400, "error": f"query failed: {exc}"}, b""
+    return _header(answer), answer.body
+
+
+def _header(answer: Answer) -> dict[str, Any]:
+    return {"ok": True, "media_type": answer.media_type, "truncated": answer.truncated}
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,150 @@
+"""Dereferenceable IRIs: ``B id/…`` → ``/id/…`` as an HTML page or RDF, by Accept or extension.
+
+Answers are direct ``200`` (no 303 hop); ``Content-Location`` names the variant sent and
+``Link`` headers list the others (see the README for why).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file
+from rdflib import RDF, URIRef
+
+from server import describe
+from server.chart import bar_chart
+from server.errors import ApiError
+from server.i18n import current_lang, t
+from server.labels import Labeller
+from server.linking import choose_format, iri_for_path, rdf_response
+from server.negotiation import FORMATS, HTML, RDF_FORMATS, Format, split_extension
+from server.store import Store
+from server.vocab import DX
+
+#: Characters that may not appear inside ``<…>`` in SPARQL (also blocks query injection).
+UNSAFE_IRI = re.compile(r'[\s<>"{}|^`\\]')
+
+
+def _checked(path: str) -> str:
+    if UNSAFE_IRI.search(path) or not path.strip("/"):
+        raise ApiError(404, f"no such resource: /{path}")
+    return iri_for_path(path)
+
+
+def resolve(store: Store, path: str) -> tuple[str, Format | None]:
+    """The canonical IRI of a request path and the format its extension forces, if any.
+
+    :raises ApiError: (404) the store knows nothing about the IRI.
+    """
+    stem, forced = split_extension(path)
+    if forced is not None:
+        iri = _checked(stem)
+        if describe.exists(store, iri):
+            return iri, forced
+    iri = _checked(path)
+    if not describe.exists(store, iri):
+        raise ApiError(404, f"no such resource: {iri}")
+    return iri, None
+
+
+def _alternates(path: str) -> str:
+    stem = request.script_root + "/" + path
+    return ", ".join(
+        f'<{stem}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS
+    )
+
+
+def _page(store: Store, iri: str, graph: object) -> str:
+    lang = current_lang()
+    labeller = Labeller(store, lang)
+    assert hasattr(graph, "triples")
+    rows = describe.property_rows(graph, iri, labeller)  # type: ignore[arg-type]
+    incoming = describe.incoming_rows(store, iri, labeller)
+    labeller.load([URIRef(iri)])
+    types = set(graph.objects(URIRef(iri), RDF.type))  # type: ignore[attr-defined]
+    values, chart = [], None
+    if DX.Kpi in types:
+        values = describe.kpi_values(store, iri, labeller)
+        bars, categories = describe.chart_bars(values, t("baseline"))
+        legend = {k: t(k) for k in ("baseline", "target", "actual")}
+        chart = bar_chart(bars, categories, title=labeller(iri), legend=legend)
+    return render_template(
+        "resource.html",
+        iri=iri,
+        title=labeller(iri),
+        rows=rows,
+        incoming=incoming,
+        values=values,
+        chart=chart,
+        types=[labeller(x) for x in sorted(types)],
+    )
+
+
+def serve(store: Store, path: str) -> Response:
+    """The resource at ``path`` in the representation the client asked for."""
+    iri, forced = resolve(store, path)
+    fmt = choose_format(FORMATS, forced)
+    graph = store.construct(describe.describe_query(iri))
+    if fmt is HTML:
+        response = Response(_page(store, iri, graph), mimetype="text/html")
+    else:
+        response = rdf_response(graph, fmt)
+    base_path = iri[len(iri_for_path("")) :]
+    response.vary.add("Accept")
+    response.headers["Link"] = _alternates(base_path)
+    if forced is None:
+        response.headers["Content-Location"] = f"{request.script_root}/{base_path}.{fmt.extension}"
+    return response
+
+
+def _ontology(store: Store) -> Response:
+    """``B ontology``: pyLODE's HTML for people, the ontology graph for programs."""
+    fmt = choose_format(FORMATS)
+    if fmt is HTML:
+        page = current_app.config.get("DIST_DIR", "dist") + "/download/ontology.html"
+        try:
+            response = send_file(page, mimetype="text/html", max_age=300)
+        except FileNotFoundError:
+            raise ApiError(404, "ontology.html is not in this build") from None
+    else:
+        graph_iri = iri_for_path("graph/ontology")
+        graph = store.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+        )
+        response = rdf_response(graph, fmt)
+    response.vary.add("Accept")
+    return response
+
+
+def _graph(store: Store, name: str) -> Response:
+    """A named graph's content (RDF only: graphs are too large to be a page)."""
+    stem, forced = split_extension(name, RDF_FORMATS)
+    graph_iri = _checked("graph/" + stem)
+    if not store.ask(f"ASK {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"):
+        raise ApiError(404, f"no such graph: {graph_iri}")
+    fmt = choose_format((*RDF_FORMATS, HTML), forced)
+    if fmt is HTML:  # people get the listing of downloads instead
+        raise ApiError(406, "graphs are served as RDF only; see /download/ for files")
+    graph = store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
+    return rdf_response(graph, fmt)
+
+
+def create_resources_blueprint(store: Store) -> Blueprint:
+    """``/id/…``, ``/graph/…`` and ``/ontology`` over ``store``."""
+    bp = Blueprint("resources", __name__)
+
+    @bp.get("/id/<path:rest>")
+    def resource(rest: str) -> Response:
+        return serve(store, "id/" + rest)
+
+    @bp.get("/graph/<path:name>")
+    def named_graph(name: str) -> Response:
+        return _graph(store, name)
+
+    @bp.get("/ontology")
+    def ontology() -> Response:
+        return _ontology(store)
+
+    return bp

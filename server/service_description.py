@@ -1,0 +1,72 @@
+"""The SPARQL 1.1 Service Description of ``/sparql`` (what GET with no query returns to RDF
+clients): languages, result formats, the dataset with its graphs, and the limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
+
+from server.sparql_settings import SparqlSettings
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                   "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+#: rdflib serializer names for the graph media types.
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+                  "application/n-triples": "nt", "application/rdf+xml": "xml"}
+
+
+def service_description(endpoint: str, graphs: Mapping[str, int], settings: SparqlSettings
+                        ) -> Graph:
+    """The description of the endpoint at ``endpoint`` holding ``{graph IRI: triples}``."""
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("formats", FORMATS)
+    g.bind("void", VOID)
+    g.bind("dct", DCTERMS)
+    service = URIRef(endpoint)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    for name in _RESULT_FORMATS:
+        g.add((service, SD.resultFormat, FORMATS[name]))
+    g.add((service, DCTERMS.title, Literal("福島県 行政DX KPI SPARQLエンドポイント", lang="ja")))
+    g.add((service, DCTERMS.title, Literal("Fukushima Prefecture DX KPI SPARQL endpoint",
+                                           lang="en")))
+    g.add((service, RDFS.comment, Literal(_limits(settings), lang="en")))
+    g.add((service, SD.defaultDataset, _dataset(g, graphs)))
+    return g
+
+
+def _dataset(g: Graph, graphs: Mapping[str, int]) -> BNode:
+    dataset, default = BNode(), BNode()
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, RDFS.comment, Literal("the union of all named graphs", lang="en")))
+    g.add((default, VOID.triples, Literal(sum(graphs.values()), datatype=XSD.integer)))
+    for iri, triples in sorted(graphs.items()):
+        named, graph = BNode(), BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(iri)))
+        g.add((named, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    return dataset
+
+
+def _limits(settings: SparqlSettings) -> str:
+    return (
+        f"Read-only. Queries stop after {settings.timeout:g} s (HTTP 503); answers keep at "
+        f"most {settings.max_rows} rows or triples (header X-SPARQL-Truncated when cut); "
+        f"queries up to {settings.max_query_length} characters and bodies up to "
+        f"{settings.max_body_bytes} bytes (HTTP 413). SERVICE is refused and FROM may only "
+        "name the graphs listed here: this endpoint never fetches data from other hosts."
+    )

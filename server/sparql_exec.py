@@ -1,0 +1,220 @@
+"""How an accepted query is run: chosen per store, behind one small interface.
+
+The guard (server/sparql_guard.py) is the same for every store; only execution differs:
+
+- :class:`LocalStore` → :class:`PoolExecutor`: worker processes, each with its own copy of the
+  data, killed at the time limit (pyoxigraph cannot interrupt a query any other way).
+- any other :class:`Store` (e.g. ``RemoteStore``) → :class:`StoreExecutor`: ``raw_query`` in a
+  thread, abandoned at the time limit (the remote store's own timeout ends the request).
+
+Both cut answers at the row limit with the same serializers, and :class:`CachingExecutor`
+keeps recent answers (the published data never changes while the server runs).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from server.errors import ApiError
+from server.query_pool import QueryPool
+from server.sparql_guard import QueryInfo
+from server.sparql_results import Answer, serialize_answer, serialize_triples
+from server.sparql_settings import SparqlSettings
+from server.store import LocalStore, Store
+
+_GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    info: QueryInfo
+    media_type: str
+    default_graphs: tuple[str, ...] | None = None  #: protocol ``default-graph-uri``
+    named_graphs: tuple[str, ...] | None = None  #: protocol ``named-graph-uri``
+
+    @property
+    def has_protocol_dataset(self) -> bool:
+        return self.default_graphs is not None or self.named_graphs is not None
+
+
+class Executor(Protocol):
+    def execute(self, request: QueryRequest) -> Answer: ...
+
+    def graphs(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class _GraphList:
+    """``{graph IRI: triple count}`` of a store, asked once."""
+
+    store: Store
+    _cache: dict[str, int] | None = field(default=None, init=False)
+
+    def get(self) -> dict[str, int]:
+        if self._cache is None:
+            rows = self.store.select(_GRAPHS_QUERY)
+            self._cache = {str(row["g"]): int(row["n"]) for row in rows}  # type: ignore[call-overload]
+        return self._cache
+
+
+class PoolExecutor:
+    """Runs queries on a :class:`QueryPool` started on first use in each server process."""
+
+    def __init__(self, store: LocalStore, settings: SparqlSettings) -> None:
+        self._store = store
+        self._settings = settings
+        self._graphs = _GraphList(store)
+        self._pool: QueryPool | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def pool(self) -> QueryPool:
+        # gunicorn --preload forks after create_app: a pool is only valid in its own process.
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._tmp = tempfile.TemporaryDirectory(prefix="sparql-")
+                data = Path(self._tmp.name) / "data.nq"
+                self._store.oxigraph.dump(str(data), format=ox.RdfFormat.N_QUADS)
+                s = self._settings
+                pool = QueryPool(
+                    data, size=s.workers, timeout=s.timeout, memory_mb=s.worker_memory_mb
+                )
+                pool.start()
+                self._pool, self._pid = pool, os.getpid()
+            return self._pool
+
+    def execute(self, request: QueryRequest) -> Answer:
+        dataset = request.info.from_graphs or request.info.from_named
+        return self.pool.run(
+            {
+                "query": request.query,
+                "media_type": request.media_type,
+                "max_rows": self._settings.max_rows,
+                "base_iri": self._settings.endpoint_iri,
+                "prefixes": request.info.prefixes,
+                # The union of all graphs is the default graph, unless the query or the
+                # protocol names a dataset (then the standard semantics apply).
+                "union": not dataset,
+                "default_graphs": request.default_graphs,
+                "named_graphs": request.named_graphs,
+            }
+        )
+
+    def graphs(self) -> dict[str, int]:
+        return self._graphs.get()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+            if self._tmp is not None:
+                self._tmp.cleanup()
+                self._tmp = None
+
+
+class StoreExecutor:
+    """Runs queries through ``store.raw_query`` (any Store), bounded by the time limit."""
+
+    def __init__(self, store: Store, settings: SparqlSettings) -> None:
+        self._store = store
+        self._settings = settings
+        self._graphs = _GraphList(store)
+        self._threads = ThreadPoolExecutor(
+            max_workers=4 * max(1, settings.workers), thread_name_prefix="sparql-remote"
+        )
+
+    def execute(self, request: QueryRequest) -> Answer:
+        if request.has_protocol_dataset:
+            raise ApiError(
+                400,
+                "default-graph-uri / named-graph-uri are not supported by this "
+                "endpoint's store; use FROM / FROM NAMED in the query",
+            )
+        accept = (
+            "application/n-triples"
+            if request.info.returns_graph
+            else "application/sparql-results+json"
+        )
+        future = self._threads.submit(self._store.raw_query, request.query, accept)
+        try:
+            body, _ = future.result(timeout=self._settings.timeout)
+        except FutureTimeout as exc:
+            raise ApiError(
+                503,
+                f"query stopped after the {self._settings.timeout:g} s time "
+                "limit / 制限時間を超えたため中止しました",
+            ) from exc
+        limit = self._settings.max_rows
+        try:
+            if request.info.returns_graph:
+                triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+                return serialize_triples(triples, request.media_type, limit, request.info.prefixes)
+            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            return serialize_answer(result, request.media_type, limit)
+        except SyntaxError as exc:
+            raise ApiError(502, f"the store's answer could not be read: {exc}") from exc
+
+    def graphs(self) -> dict[str, int]:
+        return self._graphs.get()
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+class CachingExecutor:
+    """Keeps the last ``size`` answers of an executor (small ones only)."""
+
+    MAX_ENTRY_BYTES = 256 * 1024
+
+    def __init__(self, inner: Executor, size: int) -> None:
+        self._inner = inner
+        self._size = size
+        self._answers: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def execute(self, request: QueryRequest) -> Answer:
+        key = (request.query, request.media_type, request.default_graphs, request.named_graphs)
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+                return answer
+        answer = self._inner.execute(request)
+        if len(answer.body) <= self.MAX_ENTRY_BYTES:
+            with self._lock:
+                self._answers[key] = answer
+                while len(self._answers) > self._size:
+                    self._answers.popitem(last=False)
+        return answer
+
+    def graphs(self) -> dict[str, int]:
+        return self._inner.graphs()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def executor_for(store: Store, settings: SparqlSettings) -> Executor:
+    """The execution strategy for ``store``: worker processes for the embedded store."""
+    inner: Executor = (
+        PoolExecutor(store, settings)
+        if isinstance(store, LocalStore)
+        else StoreExecutor(store, settings)
+    )
+    return CachingExecutor(inner, settings.cache_size) if settings.cache_size > 0 else inner

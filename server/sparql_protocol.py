@@ -1,0 +1,117 @@
+"""Read a SPARQL 1.1 Protocol request (GET, form POST, direct POST) into its parameters.
+
+Parsed by hand rather than through ``request.form`` / ``request.args``: werkzeug replaces
+bytes that are not UTF-8, and the protocol wants those refused (400), and bodies must be
+read with a size limit before anything else happens (413).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+from flask import Request
+
+from server.errors import ApiError
+from server.sparql_guard import READ_ONLY
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """The protocol parameters of one request (``query`` is None: no query was sent)."""
+
+    query: str | None
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    formats: tuple[str, ...]
+    example: str | None = None
+
+
+def read_operation(request: Request, max_body_bytes: int) -> Operation:
+    """The operation a GET or POST request asks for.
+
+    :raises ApiError: 415 unsupported Content-Type, 413 body too large, 400 not UTF-8 or
+        more than one query, 403 any SPARQL Update.
+    """
+    params = _parse_params(request.query_string)
+    direct: str | None = None
+    if request.method == "POST":
+        media_type = request.mimetype
+        if media_type == UPDATE:
+            raise ApiError(403, READ_ONLY)
+        if media_type not in (FORM, QUERY):
+            raise ApiError(415, f"Content-Type {media_type or '(none)'} is not supported; "
+                           f"send {FORM} or {QUERY} / 未対応の Content-Type です")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ApiError(400, f"charset={charset} is not supported: send UTF-8 / "
+                           "UTF-8 で送ってください")
+        body = _read_body(request, max_body_bytes)
+        if media_type == FORM:
+            params += _parse_params(body)
+        else:
+            direct = _utf8(body)
+    names = {name for name, _ in params}
+    if "update" in names or any(n.startswith("using-") for n in names):
+        raise ApiError(403, READ_ONLY)
+    queries = [value for name, value in params if name == "query"]
+    if direct is not None:
+        queries.append(direct)
+    if len(queries) > 1:
+        raise ApiError(400, "more than one query was sent / クエリが複数あります")
+    if request.method == "POST" and not queries:
+        raise ApiError(400, "no query was sent: use the 'query' parameter / クエリがありません")
+    return Operation(
+        query=queries[0] if queries else None,
+        default_graphs=_values(params, "default-graph-uri"),
+        named_graphs=_values(params, "named-graph-uri"),
+        formats=tuple(v for n, v in params if n in ("format", "output", "results")),
+        example=next((v for n, v in params if n == "example"), None),
+    )
+
+
+def _read_body(request: Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(limit)
+    body = request.stream.read(limit + 1)  # bounded even without Content-Length (chunked)
+    if len(body) > limit:
+        raise _too_large(limit)
+    return body
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"request body larger than {limit} bytes / リクエストが大きすぎます")
+
+
+def _parse_params(raw: bytes) -> list[tuple[str, str]]:
+    pairs = []
+    try:
+        for part in raw.split(b"&"):
+            if part:
+                name, _, value = part.partition(b"=")
+                pairs.append((_unquote(name), _unquote(value)))
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "parameters are not percent-encoded UTF-8 / "
+                       "パラメータが UTF-8 ではありません") from exc
+    return pairs
+
+
+def _unquote(raw: bytes) -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, f"the query is not UTF-8 (byte {exc.start}) / "
+                       "クエリが UTF-8 ではありません") from exc
+
+
+def _values(params: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:
+    values = tuple(value for key, value in params if key == name)
+    return values or None

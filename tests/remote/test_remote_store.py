@@ -1,0 +1,121 @@
+"""RemoteStore over HTTP: answers, error statuses, timeouts and recovery."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from server.store import LocalStore, QuerySyntaxError, RemoteStore, StoreError, store_from_config
+from tests.remote.conftest import Answer, FakeEndpoint
+from tests.remote.fakedist import B
+from tests.remote.helpers import union_count
+from tests.support.oxigraph_server import free_port
+
+pytestmark = pytest.mark.remote
+ALL = "SELECT * WHERE { ?s ?p ?o }"
+CALLS = [("select", (ALL,)), ("ask", ("ASK { ?s ?p ?o }",)),
+         ("construct", ("CONSTRUCT WHERE { ?s ?p ?o }",)),
+         ("raw_query", (ALL, "application/sparql-results+json"))]
+
+
+def call(store: RemoteStore, name: str, args: tuple[str, ...]) -> object:
+    return getattr(store, name)(*args)
+
+
+def test_store_down_answers_503_quickly_then_recovers(oxigraph, fake_dist, publish_to) -> None:
+    publish_to(fake_dist)
+    store = RemoteStore(oxigraph.query_url, timeout=5)
+    assert len(store.select(ALL)) == 19
+    oxigraph.stop()
+
+    for name, args in CALLS:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="is unreachable") as err:
+            call(store, name, args)
+        assert err.value.status == 503
+        assert oxigraph.query_url in err.value.message
+        assert time.monotonic() - started < 1
+
+    oxigraph.start()  # same port, same data: the same store object works again
+    assert len(store.select(ALL)) == 19
+
+
+def test_unknown_host_or_closed_port_is_503() -> None:
+    with pytest.raises(StoreError) as err:
+        RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2).ask("ASK {}")
+    assert err.value.status == 503
+
+
+@pytest.mark.parametrize(("name", "args"), CALLS)
+def test_slow_store_times_out_with_504(fake_endpoint: FakeEndpoint, name, args) -> None:
+    fake_endpoint.answer = Answer(delay=5.0)
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="did not answer within 0.5 s") as err:
+        call(RemoteStore(fake_endpoint.url, timeout=0.5), name, args)
+    assert err.value.status == 504
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize(("answer", "status"), [
+    (Answer(status=500, body=b"internal error", content_type="text/plain"), 502),
+    (Answer(status=502, body=b"bad gateway", content_type="text/plain"), 502),
+    (Answer(status=503, body=b"overloaded", content_type="text/plain"), 503),
+    (Answer(status=404, body=b"no such endpoint", content_type="text/plain"), 502),
+    (Answer(status=200, body=b"<html>not sparql</html>", content_type="text/html"), 502),
+    (Answer(status=200, body=b'{"head": ', content_type="application/sparql-results+json"), 502),
+])
+def test_a_failing_store_is_a_bad_gateway(fake_endpoint: FakeEndpoint, answer, status) -> None:
+    fake_endpoint.answer = answer
+    with pytest.raises(StoreError) as err:
+        RemoteStore(fake_endpoint.url, timeout=2).select(ALL)
+    assert err.value.status == status
+    assert fake_endpoint.url in err.value.message
+
+
+def test_syntax_errors_are_400_with_the_store_message(oxigraph) -> None:
+    with pytest.raises(QuerySyntaxError) as err:
+        RemoteStore(oxigraph.query_url).select("SELECT ?x WHERE { ?x ")
+    assert err.value.status == 400
+    assert "error at" in err.value.message  # Oxigraph's own words, not a Python repr
+    assert "b'" not in err.value.message
+
+
+def test_updates_are_refused_and_change_nothing(oxigraph, fake_dist, publish_to) -> None:
+    publish_to(fake_dist)
+    with pytest.raises(QuerySyntaxError, match="read-only"):
+        RemoteStore(oxigraph.query_url).select(f"INSERT DATA {{ <{B}a> <{B}b> <{B}c> }}")
+    assert union_count(oxigraph.query_url) == 19
+
+
+@pytest.mark.parametrize(("method", "query"), [
+    ("ask", ALL), ("select", "ASK {}"), ("construct", ALL)])
+def test_wrong_query_form_is_400_like_local(oxigraph, method, query) -> None:
+    local = LocalStore.from_files({})
+    for store in (local, RemoteStore(oxigraph.query_url)):
+        with pytest.raises(StoreError) as err:
+            getattr(store, method)(query)
+        assert err.value.status == 400
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    (ALL, "text/turtle"), ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"), (ALL, "text/html")])
+def test_raw_query_rejects_unfit_media_types_with_406(oxigraph, query, accept) -> None:
+    with pytest.raises(StoreError) as err:
+        RemoteStore(oxigraph.query_url).raw_query(query, accept)
+    assert err.value.status == 406
+
+
+def test_store_from_config(monkeypatch, fake_dist) -> None:
+    monkeypatch.delenv("DX_STORE_URL", raising=False)
+    store = store_from_config({"STORE_URL": "http://h/query", "STORE_TIMEOUT": 3})
+    assert isinstance(store, RemoteStore)
+    assert (store.query_url, store.timeout) == ("http://h/query", 3.0)
+
+    monkeypatch.setenv("DX_STORE_URL", "http://env/query")
+    assert store_from_config({"DIST_DIR": str(fake_dist)}).query_url == "http://env/query"
+    local = store_from_config({"STORE_URL": "", "DIST_DIR": str(fake_dist)})
+    assert isinstance(local, LocalStore)  # an explicit empty STORE_URL wins over the env
+
+    monkeypatch.delenv("DX_STORE_URL")
+    assert isinstance(store_from_config({"DIST_DIR": str(fake_dist)}), LocalStore)

@@ -1,0 +1,85 @@
+"""Server-test fixtures on top of tests/conftest.py.
+
+``dist_dir`` is the real build; while the converter cannot build yet it falls back to a
+fake dist written from ``data/mini.trig`` (same layout, same IRIs), so the server tests keep
+running. Tests that check real counts skip on that fallback (``real_data``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.server.fakedist import write_fake_dist
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLICATION = ROOT / "data" / "publication.toml"
+log = logging.getLogger(__name__)
+
+
+@pytest.fixture(scope="session")
+def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real build when the converter can make one, else the hand-written mini build."""
+    out = tmp_path_factory.mktemp("dist") / "dist"
+    try:
+        from converter.build import build
+
+        build(PUBLICATION, out)
+        return out
+    except Exception as exc:  # noqa: BLE001 - the converter is still being written
+        log.warning("real build failed (%s); using tests/server/data/mini.trig", exc)
+    fake = tmp_path_factory.mktemp("fakedist")
+    return write_fake_dist(fake)
+
+
+@pytest.fixture(scope="session")
+def real_data(dist_dir: Path) -> bool:
+    """True when ``dist_dir`` is the real table rather than the mini fallback."""
+    return not json.loads((dist_dir / "manifest.json").read_text("utf-8")).get("fake", False)
+
+
+@pytest.fixture(scope="session")
+def manifest(dist_dir: Path) -> dict[str, object]:
+    return json.loads((dist_dir / "manifest.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def evil_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build whose data holds markup and script in literals and in an IRI."""
+    evil = """
+    @prefix dx: <https://data.pref.fukushima.lg.jp/dx/ontology#> .
+    @prefix schema: <http://schema.org/> .
+    @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <https://data.pref.fukushima.lg.jp/dx/graph/fy2023> {
+      <https://data.pref.fukushima.lg.jp/dx/id/project/fy2023/666> a dx:Project ;
+        schema:name "<script>alert('x')</script>"@ja ;
+        rdfs:label "<img src=x onerror=alert(1)>"@ja ;
+        schema:description "\\"><script>alert(2)</script>" ;
+        rdfs:seeAlso <javascript:alert(3)> ;
+        dx:department <https://data.pref.fukushima.lg.jp/dx/id/org/somu-bu> .
+      <https://data.pref.fukushima.lg.jp/dx/id/kpi/2> rdfs:label "</title><script>alert(4)</script>"@en .
+    }
+    """
+    return write_fake_dist(tmp_path_factory.mktemp("evil"), extra_trig=evil)
+
+
+@pytest.fixture
+def evil_client(evil_dist: Path):  # type: ignore[no-untyped-def]
+    from server.app import create_app
+    from server.store import local_store_from_dist
+
+    app = create_app({"TESTING": True, "DIST_DIR": str(evil_dist)},
+                     store=local_store_from_dist(evil_dist))
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Iterator[Path]:
+    """``test-artifacts/`` (git-ignored) for screenshots."""
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    yield path
