@@ -137,7 +137,8 @@ def _graph_file(manifest: dict[str, object], dist: Path, iri: object, rel: objec
     if not path.is_relative_to(dist.resolve()) or not path.is_file():
         raise PublishInputError(f"{where}: file {rel} is missing or outside the build")
     entry = _file_entry(manifest.get("files"), rel)
-    triples = entry.get("triples", entry.get("triple_count"))
+    counts = manifest.get("graph_triples")
+    triples = counts.get(iri) if isinstance(counts, dict) else entry.get("triples")
     if not isinstance(triples, int) or isinstance(triples, bool):
         raise PublishInputError(f"{where}: the manifest gives no triple count for {rel}")
     digest = entry.get("sha256")
@@ -147,7 +148,7 @@ def _graph_file(manifest: dict[str, object], dist: Path, iri: object, rel: objec
 
 
 def _file_entry(files: object, rel: str) -> dict[str, object]:
-    """The manifest's entry for ``rel``: ``files`` is ``{path: {…}}`` or ``[{"path": …}]``."""
+    """The manifest's entry for ``rel`` (for its sha256): ``{path: {…}}`` or ``[{"path": …}]``."""
     if isinstance(files, dict) and isinstance(files.get(rel), dict):
         return dict(files[rel])
     if isinstance(files, list):

@@ -114,6 +114,8 @@ class QueryPool:
             return
         self._closed.set()
         self._jobs.put(None)
+        if self._supervisor.is_alive():
+            self._supervisor.join(self.startup_timeout)  # let a worker being started finish
         with self._lock:
             workers, self._live = list(self._live), set()
         for worker in workers:

@@ -33,7 +33,7 @@ _STANDALONE_LAYOUT = """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{% block title %}{% endblock %}</title>{% block head %}{% endblock %}</head>
-<body>{% block content %}{% endblock %}{% block scripts %}{% endblock %}</body></html>"""
+<body><main>{% block main %}{% endblock %}</main></body></html>"""
 
 
 class SparqlBlueprint(Blueprint):
@@ -134,12 +134,15 @@ def _content_type(media_type: str) -> str:
 
 
 def _layout() -> Template:
-    """The site's base.html when there is one; a bare page otherwise."""
+    """The site's base.html inside the full app; a bare page when the blueprint runs alone
+    (base.html needs the app's ``t``/``lang`` globals and its other blueprints)."""
     env = current_app.jinja_env
-    try:
-        return env.get_template("base.html")
-    except TemplateNotFound:
-        return env.from_string(_STANDALONE_LAYOUT)
+    if "lang" in env.globals and "pages" in current_app.blueprints:
+        try:
+            return env.get_template("base.html")
+        except TemplateNotFound:
+            pass
+    return env.from_string(_STANDALONE_LAYOUT)
 
 
 def _cors(response: Response) -> Response:

@@ -20,7 +20,7 @@ class SparqlSettings:
     workers: int = 2  #: SPARQL_WORKERS, query processes per server process (local store)
     worker_memory_mb: int = 2048  #: SPARQL_WORKER_MEMORY_MB, address-space cap; 0 = none
     cache_size: int = 256  #: SPARQL_CACHE_SIZE, answers kept in memory; 0 = no cache
-    base_iri: str = DEFAULT_BASE_IRI  #: DX_BASE_IRI; the endpoint's base IRI is base + "sparql"
+    base_iri: str = DEFAULT_BASE_IRI  #: BASE_IRI (config) / DX_BASE_IRI; endpoint = base + sparql
 
     @property
     def endpoint_iri(self) -> str:
@@ -35,8 +35,11 @@ class SparqlSettings:
         config = config or {}
         values: dict[str, object] = {}
         for spec in fields(cls):
-            key = "DX_BASE_IRI" if spec.name == "base_iri" else f"SPARQL_{spec.name.upper()}"
-            raw = config.get(key, os.environ.get(key))
+            if spec.name == "base_iri":  # the app factory's name first, then the env's
+                raw = config.get("BASE_IRI") or os.environ.get("DX_BASE_IRI")
+            else:
+                key = f"SPARQL_{spec.name.upper()}"
+                raw = config.get(key, os.environ.get(key))
             if raw is not None and raw != "":
                 kind = type(getattr(cls, spec.name))
                 values[spec.name] = kind(raw)  # type: ignore[call-arg]

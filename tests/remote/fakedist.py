@@ -1,4 +1,4 @@
-"""A small stand-in for a real build: ``manifest.json`` + ``graphs/*.nt``.
+"""A small stand-in for a real build: ``manifest.json`` + ``graphs/*.nt`` (build.py's shape).
 
 It covers the term kinds whose round trip through a remote store could go wrong: typed
 literals (integer, decimal, boolean, date), language tags, plain ``xsd:string`` literals,
@@ -58,15 +58,15 @@ def write_dist(dist: Path, *, years: tuple[int, ...] = (2023,), value: str = "10
     graphs[f"{B}graph/catalog"] = ("graphs/catalog.nt", CATALOG)
     graphs[f"{B}graph/ontology"] = ("graphs/ontology.nt", ONTOLOGY)
     (dist / "graphs").mkdir(parents=True, exist_ok=True)
-    files = {}
-    for rel, lines in graphs.values():
+    files, counts = [], {}
+    for iri, (rel, lines) in graphs.items():
         data = ("\n".join(lines) + "\n").encode()
         (dist / rel).write_bytes(data)
         wrong = miscount if rel.startswith("graphs/fy") else 0  # after catalog is staged
-        files[rel] = {"media_type": "application/n-triples", "triples": len(lines) + wrong,
-                      "sha256": hashlib.sha256(data).hexdigest()}
+        counts[iri] = len(lines) + wrong
+        files.append({"path": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     manifest: dict[str, object] = {"graphs": {iri: rel for iri, (rel, _) in graphs.items()},
-                                   "files": files}
+                                   "graph_triples": counts, "files": files}
     if validation is ...:
         manifest["validation"] = {"conforms": True}
     elif validation is not None:

@@ -1,0 +1,52 @@
+# 福島県 行政DX LOD — make run (build + serve), make test (every test), make bench.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DIST   ?= dist
+export HOST PORT
+
+.PHONY: install install-test assets system-deps build run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed assets
+
+install-test: $(VENV)/.installed-test assets system-deps
+
+assets:
+	@if [ -x scripts/install-assets.sh ]; then scripts/install-assets.sh; fi
+
+system-deps:
+	scripts/install-system-deps.sh
+
+build: $(VENV)/.installed
+	$(BIN)/python -m converter build --out $(DIST)
+
+run: install build
+	$(BIN)/python -m server
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy converter server
+
+bench: install-test build
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(DIST) .pytest_cache test-artifacts

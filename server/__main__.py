@@ -1,0 +1,41 @@
+"""``python -m server``: serve with gunicorn on ``HOST``:``PORT`` (default 127.0.0.1:8000).
+
+``python -m server --get /id/kpi/2.ttl`` prints one response without starting a server
+(datasette's ``--get``), handy for checking a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _get(path: str, accept: str) -> int:
+    from server.app import create_app
+
+    response = create_app().test_client().get(path, headers={"Accept": accept})
+    sys.stdout.write(response.get_data(as_text=True))
+    return 0 if response.status_code < 400 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, then serve (or answer one ``--get``)."""
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    parser.add_argument("--get", metavar="PATH", help="print the response for PATH and exit")
+    parser.add_argument("--accept", default="text/turtle", help="Accept header for --get")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    args = parser.parse_args(argv)
+    if args.get:
+        return _get(args.get, args.accept)
+    from gunicorn.app.wsgiapp import run
+
+    bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    sys.argv = ["gunicorn", "--bind", bind, "--workers", str(args.workers),
+                "--access-logfile", "-", "server.app:create_app()"]
+    run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

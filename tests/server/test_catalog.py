@@ -1,0 +1,117 @@
+"""The portal listing: DCAT-AP 3 conformance, a ckanext-dcat harvest, VoID, CKAN JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, VOID
+
+from tests.server.dcat_ap import dcat_ap_shapes
+
+B = "https://data.pref.fukushima.lg.jp/dx/"
+PDL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
+
+
+def _catalog(client) -> Graph:  # type: ignore[no-untyped-def]
+    response = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    return Graph().parse(data=response.data, format="turtle")
+
+
+def test_catalog_conforms_to_dcat_ap_3(client) -> None:  # type: ignore[no-untyped-def]
+    conforms, _, text = pyshacl.validate(_catalog(client), shacl_graph=dcat_ap_shapes(),
+                                         inference="none", allow_warnings=True)
+    assert conforms, text
+
+
+def test_catalog_lists_downloads_and_endpoint(client, manifest) -> None:  # type: ignore[no-untyped-def]
+    graph = _catalog(client)
+    assert (URIRef(B + "catalog"), None, DCAT.Catalog) in graph
+    urls = {str(u) for u in graph.objects(None, DCAT.downloadURL)}
+    assert B + "download/dx-kpi.ttl" in urls and B + "download/dx-kpi-fy2023.csv" in urls
+    for url in urls:  # every advertised download is served here
+        assert client.get("/" + url[len(B):]).status_code == 200, url
+    assert list(graph.objects(None, DCAT.endpointURL))
+    assert all(list(graph.objects(d, DCAT.mediaType)) for d in graph.subjects(None, DCAT.Distribution))
+
+
+@pytest.fixture(scope="module")
+def ckan_licences(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A licence register like a Japanese CKAN portal's, which knows PDL1.0 by its URL."""
+    path = tmp_path_factory.mktemp("ckan") / "licenses.json"
+    path.write_text(json.dumps([
+        {"id": "PDL1.0", "title": "公共データ利用規約（第1.0版）", "url": PDL},
+        {"id": "CC-BY-4.0", "title": "クリエイティブ・コモンズ 表示 4.0 国際",
+         "url": "https://creativecommons.org/licenses/by/4.0/"},
+    ], ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _harvest(client, licences: Path | None) -> dict:  # type: ignore[no-untyped-def]
+    pytest.importorskip("ckanext.dcat")
+    from ckan.common import config
+    from ckanext.dcat.processors import RDFParser
+
+    previous = config.get("licenses_group_url")
+    config["licenses_group_url"] = f"file://{licences}" if licences else ""
+    try:
+        parser = RDFParser(profiles=["euro_dcat_ap_3"])
+        parser.parse(client.get("/catalog.rdf").data, _format="xml")
+        datasets = list(parser.datasets())
+    finally:
+        config["licenses_group_url"] = previous or ""
+    assert len(datasets) == 1
+    return datasets[0]  # type: ignore[no-any-return]
+
+
+def test_ckanext_dcat_harvest(client, ckan_licences: Path) -> None:  # type: ignore[no-untyped-def]
+    from ckan.lib.munge import munge_title_to_name
+
+    dataset = _harvest(client, ckan_licences)
+    # ckanext-dcat's harvester names the dataset from the title: it must be readable ASCII.
+    name = munge_title_to_name(dataset["title"])
+    assert dataset["title"].isascii() and len(name) > 10 and "fukushima" in name, name
+    assert dataset["license_id"] == "PDL1.0"
+    assert dataset["notes"]
+    formats = {r["format"] for r in dataset["resources"]}
+    assert "http://www.iana.org/assignments/media-types/text/turtle" in formats
+    for resource in dataset["resources"]:
+        assert resource["url"].startswith(B + "download/") or resource["url"].startswith(B)
+        assert resource["format"]
+    extras = {e["key"]: e["value"] for e in dataset["extras"]}
+    assert extras["uri"].startswith(B + "id/dataset/")
+
+
+def test_stock_ckan_register_does_not_know_pdl(client) -> None:  # type: ignore[no-untyped-def]
+    """Documented limitation: a CKAN with the default licence list leaves license_id empty."""
+    assert _harvest(client, None)["license_id"] == ""
+
+
+def test_ckan_json_matches_harvest_name(client, ckan_licences: Path) -> None:  # type: ignore[no-untyped-def]
+    from ckan.lib.munge import munge_title_to_name
+
+    package = client.get("/catalog/ckan.json").get_json()
+    assert package["name"] == munge_title_to_name(_harvest(client, ckan_licences)["title"])
+    assert {"license_id", "title", "notes", "resources", "extras"} <= set(package)
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml"])
+def test_void(client, accept: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/.well-known/void", headers={"Accept": accept})
+    assert response.status_code == 200
+    fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+           "application/rdf+xml": "xml"}[accept]
+    graph = Graph().parse(data=response.data, format=fmt)
+    dataset = next(graph.subjects(None, VOID.Dataset))
+    assert str(next(graph.objects(dataset, VOID.sparqlEndpoint))).endswith("sparql")
+    dumps = {str(d) for d in graph.objects(dataset, VOID.dataDump)}
+    assert B + "download/dx-kpi.ttl" in dumps and not any(d.endswith(".csv") for d in dumps)
+    assert Literal(B + "id/") in set(graph.objects(dataset, VOID.uriSpace))
+    triples = next(graph.objects(dataset, VOID.triples))
+    assert int(triples) > 100
+    vocabularies = {str(v) for v in graph.objects(dataset, VOID.vocabulary)}
+    assert B + "ontology#" in vocabularies and "http://www.w3.org/2004/02/skos/core#" in vocabularies
