@@ -268,8 +268,9 @@ class EditionMapper:
 
 
 def _decimal(number: Decimal) -> str:
-    """Canonical xsd:decimal lexical form: no exponent, no trailing zeros."""
-    return format(number.normalize(), "f")
+    """The XSD 1.0 canonical decimal form ("10.0", "48.2"), which every serializer keeps."""
+    text = format(number.normalize(), "f")
+    return text if "." in text else f"{text}.0"
 
 
 def edition_graph(edition: Edition, iris: Iris, report_title: str,

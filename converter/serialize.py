@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 
 from converter.namespaces import DX, PREFIXES, SCHEMA, SDMX_ATTR
@@ -81,8 +82,7 @@ TERMS: dict[str, tuple[URIRef, dict[str, str]]] = {
 
 def jsonld_context(base_iri: str) -> dict[str, object]:
     """The JSON-LD ``@context``: short readable keys, language maps for text."""
-    context: dict[str, object] = {"@version": 1.1, "id": "@id", "type": "@type",
-                                  "res": f"{base_iri}id/"}
+    context: dict[str, object] = {"@version": 1.1, "id": "@id", "type": "@type"}
     context.update({prefix: str(ns) for prefix, ns in PREFIXES.items()})
     for term, (iri, extra) in TERMS.items():
         context[term] = {"@id": _curie(iri), **extra} if extra else _curie(iri)
@@ -120,10 +120,55 @@ def serialize(graph: Graph, fmt: Format, *, base_iri: str) -> bytes:
         text = ordered.serialize(format="json-ld", context=jsonld_context(base_iri),
                                  auto_compact=True)
         return _stable_json(json.loads(text)).encode("utf-8")
-    if fmt.name == "Turtle":
-        ordered.bind("res", f"{base_iri}id/")
+    if fmt.name == "RDF/XML":
+        return _rdf_xml(graph)
+    ordered.bind("res", f"{base_iri}id/")  # Turtle: res:kpi\/2 reads as well as the IRI
     data = ordered.serialize(format=fmt.rdflib_name, encoding="utf-8")
     return data if data.endswith(b"\n") else data + b"\n"
+
+
+def _rdf_xml(graph: Graph) -> bytes:
+    """Flat, sorted RDF/XML: rdflib's XML writers order namespaces and nodes by hash."""
+    namespaces: dict[str, str] = {str(RDF): "rdf"}
+    known = {str(ns): prefix for prefix, ns in PREFIXES.items()}
+
+    def qname(predicate: URIRef) -> str:
+        text = str(predicate)
+        cut = max(text.rfind("#"), text.rfind("/")) + 1
+        namespace, local = text[:cut], text[cut:]
+        if not local or not (local[0].isalpha() or local[0] == "_"):
+            raise ValueError(f"{text} cannot be written as an RDF/XML element name")
+        prefix = namespaces.setdefault(namespace, known.get(namespace, f"ns{len(namespaces)}"))
+        return f"{prefix}:{local}"
+
+    def node(term: object) -> str:
+        if isinstance(term, BNode):
+            return f'rdf:nodeID="{escape(str(term))}"'
+        return f'rdf:about="{escape(str(term))}"'
+
+    body = []
+    by_subject: dict[object, list[tuple]] = {}
+    for s, p, o in sorted(graph, key=_triple_key):
+        by_subject.setdefault(s, []).append((p, o))
+    for subject, pairs in by_subject.items():
+        body.append(f"  <rdf:Description {node(subject)}>")
+        for p, o in pairs:
+            name = qname(p)
+            if isinstance(o, Literal):
+                attrs = (f' xml:lang="{o.language}"' if o.language else
+                         f' rdf:datatype="{escape(str(o.datatype))}"'
+                         if o.datatype and o.datatype != XSD.string else "")
+                body.append(f"    <{name}{attrs}>{escape(str(o))}</{name}>")
+            elif isinstance(o, BNode):
+                body.append(f'    <{name} rdf:nodeID="{escape(str(o))}"/>')
+            else:
+                body.append(f'    <{name} rdf:resource="{escape(str(o))}"/>')
+        body.append("  </rdf:Description>")
+    header = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
+    header += [f'  xmlns:{prefix}="{escape(ns)}"' for ns, prefix in
+               sorted(namespaces.items(), key=lambda item: item[1])]
+    header[-1] += ">"
+    return ("\n".join([*header, *body, "</rdf:RDF>"]) + "\n").encode("utf-8")
 
 
 def _nt_line(triple: tuple) -> str:

@@ -112,6 +112,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
 
     @app.get("/favicon.ico")
     def _favicon() -> Response:
-        return current_app.send_static_file("favicon.svg")
+        # Read, not streamed: a tiny file, and no open handle left behind.
+        icon = Path(app.static_folder or "static") / "favicon.svg"
+        return Response(icon.read_bytes(), mimetype="image/svg+xml")
 
     return app

@@ -79,20 +79,25 @@ def void_graph(store: Store) -> Graph:
     graph.add((dataset, RDF.type, VOID.Dataset))
     for title in catalog.objects(dataset, DCTERMS.title):
         graph.add((dataset, DCTERMS.title, title))
-    endpoint = next(iter(catalog.objects(None, DCAT.endpointURL)), URIRef(iri_for_path("sparql")))
-    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
+    # What the build already states wins; the rest is computed from the store.
+    if (dataset, VOID.sparqlEndpoint, None) not in graph:
+        endpoint = next(iter(catalog.objects(None, DCAT.endpointURL)), None)
+        graph.add((dataset, VOID.sparqlEndpoint, endpoint or URIRef(iri_for_path("sparql"))))
     for dist in catalog.objects(dataset, DCAT.distribution):
         fmt = from_media_type(_media_type(next(iter(catalog.objects(dist, DCAT.mediaType)), None)))
         if fmt is not None and fmt.is_rdf:  # dumps are RDF; the CSV is not
             for url in catalog.objects(dist, DCAT.downloadURL):
                 graph.add((dataset, VOID.dataDump, url))
-    graph.add((dataset, VOID.uriSpace, Literal(iri_for_path("id/"))))
-    rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    graph.add((dataset, VOID.triples, Literal(int(rows[0]["n"].toPython()) if rows else 0)))
-    predicates = store.select("SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")
-    used = {ns for row in predicates for ns in PREFIXES.values() if str(row["p"]).startswith(ns)}
-    for ns in sorted(used):
-        graph.add((dataset, VOID.vocabulary, URIRef(ns)))
+    if (dataset, VOID.uriSpace, None) not in graph:
+        graph.add((dataset, VOID.uriSpace, Literal(iri_for_path("id/"))))
+    if (dataset, VOID.triples, None) not in graph:
+        rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        graph.add((dataset, VOID.triples, Literal(int(rows[0]["n"].toPython()) if rows else 0)))
+    if (dataset, VOID.vocabulary, None) not in graph:
+        predicates = store.select("SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")
+        used = {ns for r in predicates for ns in PREFIXES.values() if str(r["p"]).startswith(ns)}
+        for ns in sorted(used):
+            graph.add((dataset, VOID.vocabulary, URIRef(ns)))
     return graph
 
 

@@ -29,10 +29,20 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
 def href(iri: object) -> str:
-    """Where a link to ``iri`` should point from a page served by this host."""
+    """Where a link to ``iri`` should point from a page served by this host.
+
+    Empty for schemes a browser could execute or misuse (``javascript:``, ``data:``): the
+    data is not trusted to choose what a click does; templates then show plain text.
+    """
     text = str(iri)
-    return local_path(text) or text
+    local = local_path(text)
+    if local is not None:
+        return local
+    return text if text.lower().startswith(SAFE_SCHEMES) else ""
 
 
 def iri_for_path(path: str) -> str:

@@ -72,11 +72,22 @@ def negotiate(accept_header: str | None, offered: Sequence[Format] = FORMATS) ->
     """
     if not accept_header or not accept_header.strip():
         return offered[0] if offered else None
-    accept = parse_accept_header(accept_header, MIMEAccept)
+    accept = parse_accept_header(_without_parameters(accept_header), MIMEAccept)
     # Canonical media types go first so that an alias never outranks its own format.
     candidates = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
     best = accept.best_match(candidates)
     return from_media_type(best) if best else None
+
+
+def _without_parameters(header: str) -> str:
+    """Drop media-type parameters except ``q``: ``application/ld+json;profile=…`` still means
+    JSON-LD (werkzeug would otherwise treat the parameter as part of the type)."""
+    items = []
+    for item in header.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        q = [p for p in params if p.replace(" ", "").lower().startswith("q=")]
+        items.append(";".join([media, *q[:1]]))
+    return ", ".join(items)
 
 
 def split_extension(path: str, offered: Iterable[Format] = FORMATS) -> tuple[str, Format | None]:

@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 import sys
+import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -50,7 +51,11 @@ def main(argv: list[str]) -> int:
             request = json.loads(conn.recv_bytes())
         except EOFError:
             return 0  # the server closed the pool
-        header, body = _answer(store, request)
+        try:
+            header, body = _answer(store, request)
+        except Exception:  # noqa: BLE001 - a bug must cost one answer (a 500), not the worker
+            traceback.print_exc()
+            header, body = {"ok": False, "status": 500, "error": "internal error"}, b""
         conn.send_bytes(json.dumps(header).encode())
         conn.send_bytes(body)
 
@@ -65,12 +70,10 @@ def _leave_network(libc: ctypes.CDLL) -> str:
 
 
 def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
-    options: dict[str, Any] = {"base_iri": request["base_iri"]}
-    if request["default_graphs"] is not None or request["named_graphs"] is not None:
-        options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"] or []]
-        options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"] or []]
-    elif request["union"]:
-        options["use_default_graph_as_union"] = True
+    try:
+        options = _dataset_options(request)
+    except ValueError as exc:
+        return {"ok": False, "status": 400, "error": f"bad graph IRI: {exc}"}, b""
     try:
         result = store.query(request["query"], **options)
         answer = serialize_answer(
@@ -86,6 +89,16 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
         # (a SERVICE call that got this far fails here: the process has no network).
         return {"ok": False, "status": 400, "error": f"query failed: {exc}"}, b""
     return _header(answer), answer.body
+
+
+def _dataset_options(request: dict[str, Any]) -> dict[str, Any]:
+    options: dict[str, Any] = {"base_iri": request["base_iri"]}
+    if request["default_graphs"] is not None or request["named_graphs"] is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"] or []]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"] or []]
+    elif request["union"]:
+        options["use_default_graph_as_union"] = True
+    return options
 
 
 def _header(answer: Answer) -> dict[str, Any]:

@@ -7,8 +7,9 @@ Answers are direct ``200`` (no 303 hop); ``Content-Location`` names the variant 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import RDF, URIRef
 
 from server import describe
@@ -17,7 +18,7 @@ from server.errors import ApiError
 from server.i18n import current_lang, t
 from server.labels import Labeller
 from server.linking import choose_format, iri_for_path, rdf_response
-from server.negotiation import FORMATS, HTML, RDF_FORMATS, Format, split_extension
+from server.negotiation import FORMATS, HTML, RDF_FORMATS, Format, from_extension, split_extension
 from server.store import Store
 from server.vocab import DX
 
@@ -97,14 +98,14 @@ def serve(store: Store, path: str) -> Response:
     return response
 
 
-def _ontology(store: Store) -> Response:
+def _ontology(store: Store, forced: Format | None = None) -> Response:
     """``B ontology``: pyLODE's HTML for people, the ontology graph for programs."""
-    fmt = choose_format(FORMATS)
+    fmt = choose_format(FORMATS, forced)
     if fmt is HTML:
-        page = current_app.config.get("DIST_DIR", "dist") + "/download/ontology.html"
+        page = Path(current_app.config.get("DIST_DIR", "dist")) / "download" / "ontology.html"
         try:
-            response = send_file(page, mimetype="text/html", max_age=300)
-        except FileNotFoundError:
+            response = Response(page.read_bytes(), mimetype="text/html")
+        except OSError:
             raise ApiError(404, "ontology.html is not in this build") from None
     else:
         graph_iri = iri_for_path("graph/ontology")
@@ -146,5 +147,12 @@ def create_resources_blueprint(store: Store) -> Blueprint:
     @bp.get("/ontology")
     def ontology() -> Response:
         return _ontology(store)
+
+    @bp.get("/ontology.<ext>")
+    def ontology_file(ext: str) -> Response:
+        fmt = from_extension(ext)
+        if fmt is None:
+            raise ApiError(404, f"no ontology in .{ext}; try .html, .ttl, .jsonld, .nt or .rdf")
+        return _ontology(store, fmt)
 
     return bp

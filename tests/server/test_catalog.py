@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pyshacl
@@ -51,17 +52,28 @@ def ckan_licences(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _harvest(client, licences: Path | None) -> dict:  # type: ignore[no-untyped-def]
-    pytest.importorskip("ckanext.dcat")
-    from ckan.common import config
-    from ckanext.dcat.processors import RDFParser
+def _ckan():  # type: ignore[no-untyped-def]
+    """ckan's config, munge and ckanext-dcat's parser; they import deprecated stdlib modules."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pytest.importorskip("ckanext.dcat")
+        from ckan.common import config
+        from ckan.lib.munge import munge_title_to_name
+        from ckanext.dcat.processors import RDFParser
+    return config, munge_title_to_name, RDFParser
 
+
+def _harvest(client, licences: Path | None) -> dict:  # type: ignore[no-untyped-def]
+    config, _, RDFParser = _ckan()
     previous = config.get("licenses_group_url")
     config["licenses_group_url"] = f"file://{licences}" if licences else ""
     try:
-        parser = RDFParser(profiles=["euro_dcat_ap_3"])
-        parser.parse(client.get("/catalog.rdf").data, _format="xml")
-        datasets = list(parser.datasets())
+        with warnings.catch_warnings():
+            # ckanext-dcat uses APIs its dependencies deprecate; not ours to fix.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            parser = RDFParser(profiles=["euro_dcat_ap_3"])
+            parser.parse(client.get("/catalog.rdf").data, _format="xml")
+            datasets = list(parser.datasets())
     finally:
         config["licenses_group_url"] = previous or ""
     assert len(datasets) == 1
@@ -69,8 +81,7 @@ def _harvest(client, licences: Path | None) -> dict:  # type: ignore[no-untyped-
 
 
 def test_ckanext_dcat_harvest(client, ckan_licences: Path) -> None:  # type: ignore[no-untyped-def]
-    from ckan.lib.munge import munge_title_to_name
-
+    munge_title_to_name = _ckan()[1]
     dataset = _harvest(client, ckan_licences)
     # ckanext-dcat's harvester names the dataset from the title: it must be readable ASCII.
     name = munge_title_to_name(dataset["title"])
@@ -92,8 +103,7 @@ def test_stock_ckan_register_does_not_know_pdl(client) -> None:  # type: ignore[
 
 
 def test_ckan_json_matches_harvest_name(client, ckan_licences: Path) -> None:  # type: ignore[no-untyped-def]
-    from ckan.lib.munge import munge_title_to_name
-
+    munge_title_to_name = _ckan()[1]
     package = client.get("/catalog/ckan.json").get_json()
     assert package["name"] == munge_title_to_name(_harvest(client, ckan_licences)["title"])
     assert {"license_id", "title", "notes", "resources", "extras"} <= set(package)
@@ -106,12 +116,13 @@ def test_void(client, accept: str) -> None:  # type: ignore[no-untyped-def]
     fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
            "application/rdf+xml": "xml"}[accept]
     graph = Graph().parse(data=response.data, format=fmt)
-    dataset = next(graph.subjects(None, VOID.Dataset))
+    dataset = URIRef(B + "id/dataset/dx-kpi")
+    assert (dataset, None, VOID.Dataset) in graph
     assert str(next(graph.objects(dataset, VOID.sparqlEndpoint))).endswith("sparql")
     dumps = {str(d) for d in graph.objects(dataset, VOID.dataDump)}
     assert B + "download/dx-kpi.ttl" in dumps and not any(d.endswith(".csv") for d in dumps)
     assert Literal(B + "id/") in set(graph.objects(dataset, VOID.uriSpace))
-    triples = next(graph.objects(dataset, VOID.triples))
-    assert int(triples) > 100
+    triples = list(graph.objects(dataset, VOID.triples))
+    assert len(triples) == 1 and int(triples[0]) > 100
     vocabularies = {str(v) for v in graph.objects(dataset, VOID.vocabulary)}
     assert B + "ontology#" in vocabularies and "http://www.w3.org/2004/02/skos/core#" in vocabularies

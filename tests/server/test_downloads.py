@@ -74,9 +74,8 @@ def test_head(client) -> None:  # type: ignore[no-untyped-def]
     "dx-kpi.ttl/", "nope.ttl", "%00", "dx-kpi.ttl%00.txt",
 ])
 def test_no_traversal(client, name: str) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(f"/download/{name}")
-    assert response.status_code == 404
-    assert b"graphs" not in response.data or b"no such download" in response.data
+    response = client.get(f"/download/{name}", follow_redirects=True)
+    assert response.status_code == 404  # ("//etc" is first merged to "/etc" by a 308)
 
 
 @pytest.mark.parametrize(("name", "media"), [
