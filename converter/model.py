@@ -105,6 +105,7 @@ class Edition:
     listings: list[Listing]
     orgs: OrgRegister
     warnings: list[str]
+    relisted_cells: dict[int, list[str]] = field(default_factory=dict)  # row → notations
 
 
 def build_edition(table: Table, orgs: OrgRegister) -> Edition:
@@ -130,7 +131,7 @@ def build_edition(table: Table, orgs: OrgRegister) -> Edition:
                                  f"{edition.projects[number].row})", column="事業No", **where)
             edition.projects[number] = _project(orgs, row, number, where)
             is_relisting = False
-        kpi, kpi_relisted = _kpi(edition, row, number, plan_item, where)
+        kpi, kpi_relisted = _kpi(edition, table, row, number, where)
         if kpi_relisted and kpi is not None:
             kpi_references.append((row, kpi))
         edition.listings.append(Listing(
@@ -236,13 +237,17 @@ def _goal_kind(row: Row, where: dict) -> str | None:
     return kind
 
 
-def _kpi(edition: Edition, row: Row, project: int, plan_item: str,
+def _kpi(edition: Edition, table: Table, row: Row, project: int,
          where: dict) -> tuple[int | None, bool]:
     text = row.cells["kpi_no"]
     if text in NO_KPI:
         return None, False
+    cells = _cells(edition, table, row, where)
+    evaluation, notation = _evaluation(row, where)
     if unicodedata.normalize("NFKC", text) == RELISTING:
-        return _reference(row, "kpi_relisting_of", "KPI再掲元", where), True
+        number = _reference(row, "kpi_relisting_of", "KPI再掲元", where)
+        edition.relisted_cells[row.number] = [c.value.notation for c in cells] + [notation]
+        return number, True
     number = _integer(text, "KPI番号", where)
     if number in edition.kpis:
         raise InputError(f"KPI {number} is defined twice (first on row "
@@ -250,13 +255,6 @@ def _kpi(edition: Edition, row: Row, project: int, plan_item: str,
                          column="KPI番号", **where)
     if not row.cells["kpi_name"]:
         raise InputError("a KPI needs a name", column="指標名", **where)
-    cells = [KpiCell("baseline", None, _value(row, row.cells["baseline"], "基準値", where))]
-    for year, text_value in row.targets.items():
-        heading = f"目標値Ｒ{year - 2018}"
-        cells.append(KpiCell("target", year, _value(row, text_value, heading, where)))
-    cells.append(KpiCell("actual", edition.fiscal_year,
-                         _value(row, row.cells["actual"], "実績値", where)))
-    evaluation, notation = _evaluation(row, where)
     kpi = Kpi(number, row.cells["kpi_name"], row.cells["unit"], cells, evaluation, notation,
               carried_by=project, row=row.number)
     _check_units(kpi, where)
@@ -264,7 +262,19 @@ def _kpi(edition: Edition, row: Row, project: int, plan_item: str,
     return number, False
 
 
-def _value(row: Row, text: str, heading: str, where: dict) -> ParsedValue:
+def _cells(edition: Edition, table: Table, row: Row, where: dict) -> list[KpiCell]:
+    """The printed values of a KPI row (also of a 再掲 row, to check them)."""
+    layout = table.layout
+    cells = [KpiCell("baseline", None, _value(row.cells["baseline"], "基準値", where))]
+    for year, text_value in row.targets.items():
+        heading = layout.headings[layout.targets[year]]
+        cells.append(KpiCell("target", year, _value(text_value, heading, where)))
+    cells.append(KpiCell("actual", edition.fiscal_year,
+                         _value(row.cells["actual"], "実績値", where)))
+    return cells
+
+
+def _value(text: str, heading: str, where: dict) -> ParsedValue:
     try:
         return parse_value(text)
     except ValueParseError as exc:
@@ -309,6 +319,11 @@ def _check_references(edition: Edition, relistings: list[tuple[Row, int]],
         if row.cells["kpi_name"] and row.cells["kpi_name"] != kpi.name:
             edition.warnings.append(f"{file} row {row.number}: 指標名 differs from KPI "
                                     f"{number} (row {kpi.row})")
+        printed = [c.value.notation for c in kpi.cells] + [kpi.evaluation_notation]
+        relisted = edition.relisted_cells.get(row.number, [])
+        if any(relisted) and relisted != printed:
+            edition.warnings.append(f"{file} row {row.number}: the re-listed values of KPI "
+                                    f"{number} differ from row {kpi.row}")
 
 
 def _collect_kpi_plan_items(edition: Edition) -> None:

@@ -63,8 +63,8 @@ def read_register(path: Path) -> OrgRegister:
             org_path = slug
         elif KINDS[kind] == "department":
             if prefecture is None or parent != prefecture.name:
-                raise InputError(f"a 部 must have the 県 (listed first) as 上位組織, not '{parent}'",
-                                 file=file, row=number, column="上位組織")
+                raise InputError(f"a 部 must have the 県 (listed first) as 上位組織, not "
+                                 f"'{parent}'", file=file, row=number, column="上位組織")
             departments[name] = Org(name, "department", slug, name_en, prefecture.path)
             org_path = slug
         else:

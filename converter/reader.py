@@ -73,10 +73,11 @@ def _csv_records(path: Path, encoding: str | None) -> list[list[str]]:
     text = _decode(path, path.read_bytes(), encoding)
     if not text.strip():
         raise InputError("the file is empty", file=path.name)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        return list(reader)
     except csv.Error as exc:
-        raise InputError(f"not valid CSV: {exc}", file=path.name) from exc
+        raise InputError(f"not valid CSV: {exc}", file=path.name, row=reader.line_num) from exc
 
 
 def _xlsx_records(path: Path, sheet: str | None) -> list[list[str]]:

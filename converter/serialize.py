@@ -122,7 +122,6 @@ def serialize(graph: Graph, fmt: Format, *, base_iri: str) -> bytes:
         return _stable_json(json.loads(text)).encode("utf-8")
     if fmt.name == "RDF/XML":
         return _rdf_xml(graph)
-    ordered.bind("res", f"{base_iri}id/")  # Turtle: res:kpi\/2 reads as well as the IRI
     data = ordered.serialize(format=fmt.rdflib_name, encoding="utf-8")
     return data if data.endswith(b"\n") else data + b"\n"
 

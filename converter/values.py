@@ -40,7 +40,7 @@ SUFFIX_QUALIFIERS = {"以上": Qualifier.AT_LEAST, "以下": Qualifier.AT_MOST}
 _NUMBER = re.compile(
     r"^(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<mult>億|百万|万|千)?"
-    r"(?P<unit>%|[^\d\s.,%]+)?$"
+    r"(?P<unit>%|[^\W\d_]+)?$"
 )
 _NOTE = re.compile(r"^(?P<note>[^:：\d][^:：]*)[:：](?P<rest>.+)$")
 

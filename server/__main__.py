@@ -31,8 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     from gunicorn.app.wsgiapp import run
 
     bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-    sys.argv = ["gunicorn", "--bind", bind, "--workers", str(args.workers),
-                "--access-logfile", "-", "server.app:create_app()"]
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "server.app:create_app()",
+    ]
     run()
     return 0
 

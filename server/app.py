@@ -57,7 +57,7 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
 
 def _make_store(app: Flask) -> Store:
     try:
-        from server.store import store_from_config  # type: ignore[attr-defined]
+        from server.store import store_from_config
     except ImportError:  # RemoteStore not written yet: serve the local build
         return local_store_from_dist(Path(app.config["DIST_DIR"]))
     return cast(Store, store_from_config(app.config))

@@ -52,7 +52,8 @@ def catalog_graph(store: Store) -> Graph:
 def _text(graph: Graph, subject: Node, prop: URIRef, lang: str) -> str:
     values = [o for o in graph.objects(subject, prop) if isinstance(o, Literal)]
     preferred = [v for v in values if v.language == lang] or [v for v in values if not v.language]
-    return str((preferred or values or [""])[0])
+    chosen = preferred or values
+    return str(chosen[0]) if chosen else ""
 
 
 def munge_title_to_name(title: str) -> str:
@@ -71,7 +72,9 @@ def void_graph(store: Store) -> Graph:
     catalog = catalog_graph(store)
     graph = Graph()
     for triple in catalog:
-        if str(triple[1]).startswith(str(VOID)) or (triple[1] == RDF.type and triple[2] in VOID):
+        if str(triple[1]).startswith(str(VOID)) or (
+            triple[1] == RDF.type and str(triple[2]).startswith(str(VOID))
+        ):
             graph.add(triple)
     dataset = next(
         iter(catalog.subjects(RDF.type, DCAT.Dataset)), URIRef(iri_for_path("id/dataset/dx-kpi"))
@@ -92,7 +95,7 @@ def void_graph(store: Store) -> Graph:
         graph.add((dataset, VOID.uriSpace, Literal(iri_for_path("id/"))))
     if (dataset, VOID.triples, None) not in graph:
         rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        graph.add((dataset, VOID.triples, Literal(int(rows[0]["n"].toPython()) if rows else 0)))
+        graph.add((dataset, VOID.triples, Literal(int(str(rows[0]["n"])) if rows else 0)))
     if (dataset, VOID.vocabulary, None) not in graph:
         predicates = store.select("SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")
         used = {ns for r in predicates for ns in PREFIXES.values() if str(r["p"]).startswith(ns)}
@@ -108,7 +111,7 @@ def ckan_package(store: Store, license_id: str) -> dict[str, Any]:
     if dataset is None:
         raise ApiError(404, "the build has no catalog graph with a dcat:Dataset")
     resources = []
-    for dist in sorted(catalog.objects(dataset, DCAT.distribution)):
+    for dist in sorted(catalog.objects(dataset, DCAT.distribution), key=str):
         url = next(iter(catalog.objects(dist, DCAT.downloadURL)), None) or next(
             iter(catalog.objects(dist, DCAT.accessURL)), ""
         )
@@ -138,7 +141,7 @@ def ckan_package(store: Store, license_id: str) -> dict[str, Any]:
         ),
         "url": base_iri(),
         "license_id": license_id,
-        "tags": [{"name": str(k)} for k in sorted(catalog.objects(dataset, DCAT.keyword))],
+        "tags": [{"name": str(k)} for k in sorted(catalog.objects(dataset, DCAT.keyword), key=str)],
         "resources": resources,
         "extras": [
             {"key": "uri", "value": str(dataset)},
@@ -174,10 +177,10 @@ class CatalogView:
         )
 
     def of(self, subject: Node | None, prop: URIRef) -> list[Node]:
-        return sorted(self.graph.objects(subject, prop))
+        return sorted(self.graph.objects(subject, prop), key=str)
 
     def typed(self, cls: URIRef) -> list[Node]:
-        return sorted(self.graph.subjects(RDF.type, cls))
+        return sorted(self.graph.subjects(RDF.type, cls), key=str)
 
     def media(self, node: Node) -> str:
         return _media_type(node)

@@ -7,6 +7,8 @@ come from dist/ (they are the published artifacts, with their sha256 in the mani
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
+from typing import cast
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -127,7 +129,7 @@ def _send(entry: FileEntry, path: Path, gz: _GzipCache) -> Response:
     body = gz.get(path) if use_gzip else path.read_bytes()
     response = Response(body, content_type=entry.content_type)
     response.set_etag(_etag(entry, path) + ("-gzip" if use_gzip else ""))
-    response.last_modified = path.stat().st_mtime
+    response.last_modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     if use_gzip:
@@ -135,7 +137,7 @@ def _send(entry: FileEntry, path: Path, gz: _GzipCache) -> Response:
     response.vary.add("Accept-Encoding")
     disposition = "inline" if entry.media_type == "text/html" else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{entry.name}"'
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def create_downloads_blueprint(config: Mapping[str, Any]) -> Blueprint:

@@ -30,12 +30,10 @@ def counts(store: Store) -> dict[str, int]:
         f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {values} }} "
         f"?s a ?c }} GROUP BY ?c"
     )
-    by_class = {
-        str(r["c"]): int(r["n"].toPython()) for r in rows if isinstance(r.get("n"), Literal)
-    }
+    by_class = {str(r["c"]): int(str(r["n"])) for r in rows if isinstance(r.get("n"), Literal)}
     result = {name: by_class.get(str(cls), 0) for name, cls in COUNTED}
     triples = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    result["triples"] = int(triples[0]["n"].toPython()) if triples and "n" in triples[0] else 0
+    result["triples"] = int(str(triples[0]["n"])) if triples and "n" in triples[0] else 0
     return result
 
 

@@ -48,7 +48,10 @@ def parse_example(path: Path) -> Example:
     if "title-ja" not in header or "title-en" not in header:
         raise ValueError(f"{path}: needs '# title-ja:' and '# title-en:' header lines")
     return Example(
-        id=path.stem, title_ja=header["title-ja"], title_en=header["title-en"], query=text,
+        id=path.stem,
+        title_ja=header["title-ja"],
+        title_en=header["title-en"],
+        query=text,
         description_ja=header.get("description-ja", ""),
         description_en=header.get("description-en", ""),
     )

@@ -13,15 +13,28 @@ from server.sparql_settings import SparqlSettings
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
-_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                   "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+_RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "JSON-LD",
+    "N-Triples",
+    "RDF_XML",
+)
 #: rdflib serializer names for the graph media types.
-RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-                  "application/n-triples": "nt", "application/rdf+xml": "xml"}
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 
 
-def service_description(endpoint: str, graphs: Mapping[str, int], settings: SparqlSettings
-                        ) -> Graph:
+def service_description(
+    endpoint: str, graphs: Mapping[str, int], settings: SparqlSettings
+) -> Graph:
     """The description of the endpoint at ``endpoint`` holding ``{graph IRI: triples}``."""
     g = Graph()
     g.bind("sd", SD)
@@ -37,8 +50,9 @@ def service_description(endpoint: str, graphs: Mapping[str, int], settings: Spar
     for name in _RESULT_FORMATS:
         g.add((service, SD.resultFormat, FORMATS[name]))
     g.add((service, DCTERMS.title, Literal("福島県 行政DX KPI SPARQLエンドポイント", lang="ja")))
-    g.add((service, DCTERMS.title, Literal("Fukushima Prefecture DX KPI SPARQL endpoint",
-                                           lang="en")))
+    g.add(
+        (service, DCTERMS.title, Literal("Fukushima Prefecture DX KPI SPARQL endpoint", lang="en"))
+    )
     g.add((service, RDFS.comment, Literal(_limits(settings), lang="en")))
     g.add((service, SD.defaultDataset, _dataset(g, graphs)))
     return g

@@ -9,8 +9,8 @@ GET without a query answers a Service Description to RDF clients and the query U
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -27,6 +27,13 @@ from server.sparql_settings import SparqlSettings
 from server.store import Store
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
+#: The site's policy, except that YASGUI (CodeMirror, its result table) sets inline styles;
+#: scripts stay 'self' only, and the page may only talk to this server.
+UI_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
 _STATIC = Path(__file__).resolve().parent / "static"
 _TEXT_TYPES = ("text/", "application/n-triples")
 _STANDALONE_LAYOUT = """<!doctype html>
@@ -58,8 +65,13 @@ def create_sparql_blueprint(
     """
     if not isinstance(settings, SparqlSettings):
         settings = SparqlSettings.from_mapping(settings)
-    bp = SparqlBlueprint("sparql", __name__, template_folder="templates",
-                         static_folder="static", static_url_path="/sparql/assets")
+    bp = SparqlBlueprint(
+        "sparql",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/sparql/assets",
+    )
     bp.settings = settings
     bp.executor = executor or executor_for(store, settings)
     examples = load_examples()
@@ -68,8 +80,11 @@ def create_sparql_blueprint(
         if request.method == "OPTIONS":
             return Response(status=204, headers={"Allow": ALLOW})
         if request.method not in ("GET", "HEAD", "POST"):
-            raise ApiError(405, f"{request.method} is not allowed; use GET or POST / "
-                           "GET か POST を使ってください", headers={"Allow": ALLOW})
+            raise ApiError(
+                405,
+                f"{request.method} is not allowed; use GET or POST / GET か POST を使ってください",
+                headers={"Allow": ALLOW},
+            )
         operation = read_operation(request, settings.max_body_bytes)
         if operation.query is None:
             return _describe_or_ui(operation)
@@ -83,11 +98,14 @@ def create_sparql_blueprint(
             known_graphs=lambda: frozenset(bp.executor.graphs()),
             base_iri=settings.endpoint_iri,
         )
-        media_type = choose_media_type(info.returns_graph, request.accept_mimetypes,
-                                       operation.formats)
-        answer = bp.executor.execute(QueryRequest(
-            operation.query, info, media_type, operation.default_graphs,
-            operation.named_graphs))
+        media_type = choose_media_type(
+            info.returns_graph, request.accept_mimetypes, operation.formats
+        )
+        answer = bp.executor.execute(
+            QueryRequest(
+                operation.query, info, media_type, operation.default_graphs, operation.named_graphs
+            )
+        )
         response = Response(answer.body, content_type=_content_type(answer.media_type))
         response.headers["X-SPARQL-MaxRows"] = str(settings.max_rows)
         if answer.truncated:
@@ -103,8 +121,9 @@ def create_sparql_blueprint(
         return Response(body, content_type=_content_type(media_type))
 
     def _ui(example_id: str | None) -> Response:
-        chosen = next((e for e in examples if e.id == example_id), examples[0] if examples
-                      else None)
+        chosen = next(
+            (e for e in examples if e.id == example_id), examples[0] if examples else None
+        )
         html = render_template(
             "sparql.html",
             layout=_layout(),
@@ -115,14 +134,24 @@ def create_sparql_blueprint(
             yasgui=(_STATIC / "vendor" / "yasgui" / "yasgui.min.js").exists(),
             settings=settings,
         )
-        return Response(html, content_type="text/html; charset=utf-8")
+        response = Response(html, content_type="text/html; charset=utf-8")
+        response.headers["Content-Security-Policy"] = UI_CSP
+        return response
 
-    bp.add_url_rule("/sparql", "endpoint", endpoint,
-                    methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
-                    provide_automatic_options=False)
-    bp.add_url_rule("/sparql/", "endpoint_slash", endpoint,
-                    methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
-                    provide_automatic_options=False)
+    bp.add_url_rule(
+        "/sparql",
+        "endpoint",
+        endpoint,
+        methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
+        provide_automatic_options=False,
+    )
+    bp.add_url_rule(
+        "/sparql/",
+        "endpoint_slash",
+        endpoint,
+        methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"],
+        provide_automatic_options=False,
+    )
     bp.after_request(_cors)
     return bp
 

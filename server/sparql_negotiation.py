@@ -105,8 +105,7 @@ def choose_description_type(accept: MIMEAccept, format_values: Sequence[str]) ->
         return choose_media_type(True, accept, format_values)
     if not accept:
         return GRAPH_TYPES[0]
-    best = accept.best_match([*GRAPH_TYPES, *_GRAPH_ALIASES, "text/html",
-                              "application/xhtml+xml"])
+    best = accept.best_match([*GRAPH_TYPES, *_GRAPH_ALIASES, "text/html", "application/xhtml+xml"])
     if best is None:
         raise not_acceptable((*GRAPH_TYPES, "text/html"), f"Accept: {accept}")
     if best in ("text/html", "application/xhtml+xml"):

@@ -44,12 +44,16 @@ def read_operation(request: Request, max_body_bytes: int) -> Operation:
         if media_type == UPDATE:
             raise ApiError(403, READ_ONLY)
         if media_type not in (FORM, QUERY):
-            raise ApiError(415, f"Content-Type {media_type or '(none)'} is not supported; "
-                           f"send {FORM} or {QUERY} / 未対応の Content-Type です")
+            raise ApiError(
+                415,
+                f"Content-Type {media_type or '(none)'} is not supported; "
+                f"send {FORM} or {QUERY} / 未対応の Content-Type です",
+            )
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
-            raise ApiError(400, f"charset={charset} is not supported: send UTF-8 / "
-                           "UTF-8 で送ってください")
+            raise ApiError(
+                400, f"charset={charset} is not supported: send UTF-8 / UTF-8 で送ってください"
+            )
         body = _read_body(request, max_body_bytes)
         if media_type == FORM:
             params += _parse_params(body)
@@ -95,8 +99,9 @@ def _parse_params(raw: bytes) -> list[tuple[str, str]]:
                 name, _, value = part.partition(b"=")
                 pairs.append((_unquote(name), _unquote(value)))
     except UnicodeDecodeError as exc:
-        raise ApiError(400, "parameters are not percent-encoded UTF-8 / "
-                       "パラメータが UTF-8 ではありません") from exc
+        raise ApiError(
+            400, "parameters are not percent-encoded UTF-8 / パラメータが UTF-8 ではありません"
+        ) from exc
     return pairs
 
 
@@ -108,8 +113,9 @@ def _utf8(body: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError(400, f"the query is not UTF-8 (byte {exc.start}) / "
-                       "クエリが UTF-8 ではありません") from exc
+        raise ApiError(
+            400, f"the query is not UTF-8 (byte {exc.start}) / クエリが UTF-8 ではありません"
+        ) from exc
 
 
 def _values(params: list[tuple[str, str]], name: str) -> tuple[str, ...] | None:

@@ -42,5 +42,5 @@ class SparqlSettings:
                 raw = config.get(key, os.environ.get(key))
             if raw is not None and raw != "":
                 kind = type(getattr(cls, spec.name))
-                values[spec.name] = kind(raw)  # type: ignore[call-arg]
+                values[spec.name] = kind(raw)
         return cls(**values)  # type: ignore[arg-type]

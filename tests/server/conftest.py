@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gc
 import json
-import warnings
 import logging
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,8 +79,9 @@ def evil_client(evil_dist: Path):  # type: ignore[no-untyped-def]
     from server.app import create_app
     from server.store import local_store_from_dist
 
-    app = create_app({"TESTING": True, "DIST_DIR": str(evil_dist)},
-                     store=local_store_from_dist(evil_dist))
+    app = create_app(
+        {"TESTING": True, "DIST_DIR": str(evil_dist)}, store=local_store_from_dist(evil_dist)
+    )
     return app.test_client()
 
 

@@ -8,8 +8,12 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import SH
 
-SHAPES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / (
-    "semiceu-dcat-ap/3.0.1/shacl")
+SHAPES_DIR = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "conformance"
+    / ("semiceu-dcat-ap/3.0.1/shacl")
+)
 FILES = ("dcat-ap-SHACL.ttl", "ranges.ttl")
 
 

@@ -63,8 +63,13 @@ def write_fake_dist(out: Path, extra_trig: str = "") -> Path:
             graph.serialize(out / "download" / "ontology.ttl", format="turtle")
         if name == "catalog":
             graph.serialize(out / "download" / "catalog.ttl", format="turtle")
-    graph_files = {rel: {"triples": len(data.graph(URIRef(iri))), "sha256": hashlib.sha256(
-        (out / rel).read_bytes()).hexdigest()} for iri, rel in graphs.items()}
+    graph_files = {
+        rel: {
+            "triples": len(data.graph(URIRef(iri))),
+            "sha256": hashlib.sha256((out / rel).read_bytes()).hexdigest(),
+        }
+        for iri, rel in graphs.items()
+    }
     for ext, fmt in (("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")):
         union.serialize(out / "download" / f"dx-kpi.{ext}", format=fmt, encoding="utf-8")
     csv = ROOT / "data" / "dx-kpi-fy2023.csv"
@@ -89,7 +94,7 @@ def write_fake_dist(out: Path, extra_trig: str = "") -> Path:
         "base_iri": BASE,
         "graphs": graphs,
         "files": [_entry(out, name) for name in names]
-                + [{"path": rel, **info} for rel, info in graph_files.items()],
+        + [{"path": rel, **info} for rel, info in graph_files.items()],
         "triples": len(union),
     }
     (out / "manifest.json").write_text(

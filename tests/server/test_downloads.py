@@ -59,7 +59,9 @@ def test_revalidation_304(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/download/dx-kpi.ttl", headers={"If-None-Match": etag}).status_code == 304
     again = client.get("/download/dx-kpi.ttl", headers={"If-Modified-Since": modified})
     assert again.status_code == 304 and again.data == b""
-    assert client.get("/download/dx-kpi.ttl", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert (
+        client.get("/download/dx-kpi.ttl", headers={"If-None-Match": '"other"'}).status_code == 200
+    )
 
 
 def test_head(client) -> None:  # type: ignore[no-untyped-def]
@@ -68,20 +70,37 @@ def test_head(client) -> None:  # type: ignore[no-untyped-def]
     assert int(head.headers["Content-Length"]) > 0
 
 
-@pytest.mark.parametrize("name", [
-    "../manifest.json", "..%2Fmanifest.json", "%2e%2e/manifest.json", "../graphs/fy2023.nt",
-    "graphs/fy2023.nt", "/etc/passwd", "..\\manifest.json", "download/dx-kpi.ttl",
-    "dx-kpi.ttl/", "nope.ttl", "%00", "dx-kpi.ttl%00.txt",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../manifest.json",
+        "..%2Fmanifest.json",
+        "%2e%2e/manifest.json",
+        "../graphs/fy2023.nt",
+        "graphs/fy2023.nt",
+        "/etc/passwd",
+        "..\\manifest.json",
+        "download/dx-kpi.ttl",
+        "dx-kpi.ttl/",
+        "nope.ttl",
+        "%00",
+        "dx-kpi.ttl%00.txt",
+    ],
+)
 def test_no_traversal(client, name: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(f"/download/{name}", follow_redirects=True)
     assert response.status_code == 404  # ("//etc" is first merged to "/etc" by a 308)
 
 
-@pytest.mark.parametrize(("name", "media"), [
-    ("a.ttl", "text/turtle"), ("a.csv-metadata.json", "application/csvm+json"),
-    ("context.jsonld", "application/ld+json"), ("x.bin", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    ("name", "media"),
+    [
+        ("a.ttl", "text/turtle"),
+        ("a.csv-metadata.json", "application/csvm+json"),
+        ("context.jsonld", "application/ld+json"),
+        ("x.bin", "application/octet-stream"),
+    ],
+)
 def test_guess_media_type(name: str, media: str) -> None:
     assert guess_media_type(name) == media
 

@@ -26,7 +26,7 @@ from server import negotiation as n
         ("application/rdf+xml;q=0.1, text/turtle", n.TURTLE),
         ("text/*", n.HTML),
         ("text/html;q=0, text/*", n.TURTLE),
-        ("application/ld+json;profile=\"http://www.w3.org/ns/json-ld#compacted\"", n.JSON_LD),
+        ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', n.JSON_LD),
         ("image/png", None),
         ("text/turtle;q=0", None),
     ],
@@ -49,7 +49,13 @@ def test_registry_round_trips(fmt: n.Format) -> None:
 @pytest.mark.parametrize("fmt", n.RDF_FORMATS, ids=lambda f: f.name)
 def test_every_rdf_format_serializes_and_parses(fmt: n.Format) -> None:
     graph = Graph()
-    graph.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("福島", lang="ja")))
+    graph.add(
+        (
+            URIRef("https://example.org/a"),
+            URIRef("https://example.org/p"),
+            Literal("福島", lang="ja"),
+        )
+    )
     assert fmt.rdflib_name is not None
     text = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
     parsed = Graph().parse(data=text, format=fmt.rdflib_name.replace("pretty-", ""))

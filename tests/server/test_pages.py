@@ -9,8 +9,14 @@ def test_landing(client, real_data: bool) -> None:  # type: ignore[no-untyped-de
     html = client.get("/").get_data(as_text=True)
     assert "公共データ利用規約（第1.0版）" in html and "PDL1.0" in html and "CC BY 4.0" in html
     assert "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0" in html
-    for link in ("/sparql", "/catalog", "/ontology", "/download/dx-kpi.ttl",
-                 "/download/dx-kpi.jsonld", "/download/dx-kpi-fy2023.csv"):
+    for link in (
+        "/sparql",
+        "/catalog",
+        "/ontology",
+        "/download/dx-kpi.ttl",
+        "/download/dx-kpi.jsonld",
+        "/download/dx-kpi-fy2023.csv",
+    ):
         assert f'href="{link}"' in html, link
     counts = dict(re.findall(r'data-count="(\w+)">([\d,]+)<', html))
     assert int(counts["triples"].replace(",", "")) > 100

@@ -19,7 +19,7 @@ def _sample_iris(store) -> list[str]:  # type: ignore[no-untyped-def]
     kinds: dict[str, str] = {}
     for row in rows:
         iri = str(row["x"])
-        kind = re.sub(r"/[^/]*$", "", iri[len(B):])
+        kind = re.sub(r"/[^/]*$", "", iri[len(B) :])
         kinds.setdefault(kind, iri)
     return sorted(kinds.values())
 
@@ -28,7 +28,7 @@ def test_every_kind_of_iri_dereferences(client, store) -> None:  # type: ignore[
     iris = _sample_iris(store)
     assert len(iris) >= 8
     for iri in iris:
-        path = "/" + iri[len(B):]
+        path = "/" + iri[len(B) :]
         page = client.get(path, headers={"Accept": "text/html"})
         assert page.status_code == 200, path
         data = client.get(path, headers={"Accept": "text/turtle"})
@@ -54,8 +54,17 @@ def test_resource_rdf_is_cbd_with_labels(client) -> None:  # type: ignore[no-unt
     assert all(s == kpi or p.endswith(("label", "prefLabel")) for s, p, _ in graph)
 
 
-@pytest.mark.parametrize("path", ["/id/kpi/999999", "/id/nothing/here", "/id/kpi/2.xyz",
-                                  "/id/%3E%20%3Cx", "/id/kpi/2%7D%20UNION%20%7B", "/graph/nope"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/kpi/999999",
+        "/id/nothing/here",
+        "/id/kpi/2.xyz",
+        "/id/%3E%20%3Cx",
+        "/id/kpi/2%7D%20UNION%20%7B",
+        "/graph/nope",
+    ],
+)
 def test_unknown_resource_is_404(client, path: str) -> None:  # type: ignore[no-untyped-def]
     html = client.get(path, headers={"Accept": "text/html"})
     assert html.status_code == 404 and html.mimetype == "text/html"
@@ -68,9 +77,10 @@ def test_kpi_3_page_table_and_chart(client) -> None:  # type: ignore[no-untyped-
     html = client.get("/id/kpi/3").get_data(as_text=True)
     for printed in ("14,442", "70,000", "64,169"):
         assert printed in html.replace("14442", "14,442").replace("70000", "70,000").replace(
-            "64169", "64,169")
+            "64169", "64,169"
+        )
     assert "達成" in html
-    svg = html[html.index("<svg"): html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'class="bar actual"' in svg and 'class="bar target"' in svg
     assert 'class="bar baseline"' in svg
 
@@ -92,7 +102,8 @@ def test_referenced_by(client) -> None:  # type: ignore[no-untyped-def]
 
 def test_links_point_to_this_host_data_stays_canonical(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/id/project/fy2023/8", base_url="http://staging.example:8080").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert f'href="{B}' not in html, "links must be rewritten to this server"
     assert B + "id/project/fy2023/8" in html, "the canonical IRI is still shown"
     turtle = client.get("/id/project/fy2023/8.ttl", base_url="http://staging.example:8080")

@@ -9,8 +9,16 @@ from server.negotiation import FORMATS, RDF_FORMATS, Format
 
 B = "https://data.pref.fukushima.lg.jp/dx/"
 PAGES = ["/", "/plan", "/projects", "/kpis", "/download/", "/catalog", "/.well-known/void"]
-RESOURCES = ["/id/kpi/2", "/id/kpi/3", "/id/project/fy2023/8", "/id/plan", "/id/plan/I",
-             "/id/org/somu-bu", "/id/report/fy2023", "/id/dataset/dx-kpi"]
+RESOURCES = [
+    "/id/kpi/2",
+    "/id/kpi/3",
+    "/id/project/fy2023/8",
+    "/id/plan",
+    "/id/plan/I",
+    "/id/org/somu-bu",
+    "/id/report/fy2023",
+    "/id/dataset/dx-kpi",
+]
 RDF_ROUTES = [*RESOURCES, "/catalog", "/.well-known/void", "/ontology"]
 
 

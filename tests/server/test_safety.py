@@ -7,8 +7,9 @@ import pytest
 EVIL = "/id/project/fy2023/666"
 
 
-@pytest.mark.parametrize("path", [EVIL, "/id/kpi/2?lang=en", "/plan", "/projects", "/kpis",
-                                  "/id/org/somu-bu"])
+@pytest.mark.parametrize(
+    "path", [EVIL, "/id/kpi/2?lang=en", "/plan", "/projects", "/kpis", "/id/org/somu-bu"]
+)
 def test_script_in_data_renders_inert(evil_client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = evil_client.get(path)
     html = response.get_data(as_text=True)
@@ -31,18 +32,21 @@ def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/download/dx-kpi.ttl").headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("method", "path", "headers"), [
-    ("GET", "/nope", {}),
-    ("GET", "/id/", {}),
-    ("GET", "/id/kpi/2", {"Accept": "video/mp4"}),
-    ("GET", "/catalog.exe", {}),
-    ("POST", "/id/kpi/2", {}),
-    ("DELETE", "/download/dx-kpi.ttl", {}),
-    ("GET", "/id/%ff%fe", {}),
-    ("GET", "/id/kpi/2?lang=<script>", {}),
-    ("GET", "/id/kpi/" + "9" * 5000, {}),
-    ("GET", "/.well-known/void", {"Accept": "text/turtle;q=foo"}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/nope", {}),
+        ("GET", "/id/", {}),
+        ("GET", "/id/kpi/2", {"Accept": "video/mp4"}),
+        ("GET", "/catalog.exe", {}),
+        ("POST", "/id/kpi/2", {}),
+        ("DELETE", "/download/dx-kpi.ttl", {}),
+        ("GET", "/id/%ff%fe", {}),
+        ("GET", "/id/kpi/2?lang=<script>", {}),
+        ("GET", "/id/kpi/" + "9" * 5000, {}),
+        ("GET", "/.well-known/void", {"Accept": "text/turtle;q=foo"}),
+    ],
+)
 def test_client_errors_are_readable_4xx(client, method: str, path: str, headers) -> None:  # type: ignore[no-untyped-def]
     response = client.open(path, method=method, headers={"Accept": "application/json", **headers})
     assert response.status_code < 500, response.data[:300]

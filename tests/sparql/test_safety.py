@@ -128,7 +128,8 @@ def test_service_and_foreign_from_never_connect(big_client: FlaskClient,
     for query in queries:
         for response in (
             big_client.get(f"/sparql?query={quote(query)}"),
-            big_client.post("/sparql", data=query.encode(), content_type="application/sparql-query"),
+            big_client.post("/sparql", data=query.encode(),
+                            content_type="application/sparql-query"),
         ):
             assert 400 <= response.status_code < 500, (query, response.data)
             assert response.get_json()["ok"] is False
@@ -149,7 +150,8 @@ def test_workers_have_no_network_even_past_the_guard(
     from server.errors import ApiError
 
     with pytest.raises(ApiError) as caught:
-        pool.run({"query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+        service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+        pool.run({"query": service,
                   "media_type": "application/sparql-results+json", "max_rows": 10,
                   "base_iri": "http://x/", "prefixes": {}, "union": True,
                   "default_graphs": None, "named_graphs": None})
@@ -218,7 +220,8 @@ def test_query_length_and_body_size_limits(big_client: FlaskClient) -> None:
     long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 3000
     for response in (
         big_client.get(f"/sparql?query={quote(long_query)}"),
-        big_client.post("/sparql", data=long_query.encode(), content_type="application/sparql-query"),
+        big_client.post("/sparql", data=long_query.encode(),
+                        content_type="application/sparql-query"),
         big_client.post("/sparql", data=b"query=" + b"A" * 9000,
                         content_type="application/x-www-form-urlencoded"),
     ):
