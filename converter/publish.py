@@ -31,6 +31,7 @@ STAGING_PREFIX = "urn:x-dx-lod:publish-staging:"
 #: N-Triples is a subset of Turtle, and Turtle is the format every GSP store accepts.
 UPLOAD_MEDIA_TYPE = "text/turtle"
 RESULTS_JSON = "application/sparql-results+json"
+FORM = "application/x-www-form-urlencoded"
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
@@ -73,8 +74,9 @@ class PublishReport:
     seconds: float
 
 
-def endpoints(store_url: str, query_url: str | None = None,
-              update_url: str | None = None) -> Endpoints:
+def endpoints(
+    store_url: str, query_url: str | None = None, update_url: str | None = None
+) -> Endpoints:
     """Complete the endpoint URLs; ``…/store`` or ``…/data`` imply sibling ``query``/``update``.
 
     A bare ``http://host:port`` is taken as an Oxigraph server (``/store``, ``/query``,
@@ -89,8 +91,9 @@ def endpoints(store_url: str, query_url: str | None = None,
     sibling = last in ("store", "data")
     query_url = query_url or (f"{head}/query" if sibling else None)
     if query_url is None:
-        raise PublishInputError(f"cannot derive the query endpoint from {store_url}; "
-                                "pass --query-url")
+        raise PublishInputError(
+            f"cannot derive the query endpoint from {store_url}; pass --query-url"
+        )
     if update_url is None:
         q_head, _, q_last = query_url.rstrip("/").rpartition("/")
         if sibling:
@@ -98,8 +101,9 @@ def endpoints(store_url: str, query_url: str | None = None,
         elif q_last in ("query", "sparql"):
             update_url = f"{q_head}/update"
         else:
-            raise PublishInputError(f"cannot derive the update endpoint from {query_url}; "
-                                    "pass --update-url")
+            raise PublishInputError(
+                f"cannot derive the update endpoint from {query_url}; pass --update-url"
+            )
     for url in (store_url, query_url, update_url):
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             raise PublishInputError(f"{url}: not an http(s) URL")
@@ -115,17 +119,21 @@ def read_build(dist_dir: Path) -> list[GraphFile]:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise PublishInputError(f"{manifest_path}: missing; the build did not finish or failed "
-                                "SHACL validation; nothing was published") from exc
+        raise PublishInputError(
+            f"{manifest_path}: missing; the build did not finish or failed "
+            "SHACL validation; nothing was published"
+        ) from exc
     except (OSError, ValueError) as exc:
         raise PublishInputError(f"{manifest_path}: unreadable ({exc})") from exc
     validation = manifest.get("validation") if isinstance(manifest, dict) else None
     if not isinstance(validation, dict) or validation.get("conforms") is not True:
-        raise PublishInputError(f"{manifest_path}: the build is not marked SHACL-valid "
-                                '("validation": {"conforms": true}); refusing to publish')
+        raise PublishInputError(
+            f"{manifest_path}: the build is not marked SHACL-valid "
+            '("validation": {"conforms": true}); refusing to publish'
+        )
     graphs = manifest.get("graphs")
     if not isinstance(graphs, dict) or not graphs:
-        raise PublishInputError(f"{manifest_path}: no \"graphs\" to publish")
+        raise PublishInputError(f'{manifest_path}: no "graphs" to publish')
     return [_graph_file(manifest, Path(dist_dir), iri, rel) for iri, rel in sorted(graphs.items())]
 
 
@@ -158,8 +166,14 @@ def _file_entry(files: object, rel: str) -> dict[str, object]:
     return {}
 
 
-def publish(dist_dir: Path, *, store_url: str, query_url: str, update_url: str | None = None,
-            timeout: float = 60.0) -> PublishReport:
+def publish(
+    dist_dir: Path,
+    *,
+    store_url: str,
+    query_url: str,
+    update_url: str | None = None,
+    timeout: float = 60.0,
+) -> PublishReport:
     """Upload every graph of a validated build, verify it, then switch all graphs at once.
 
     :raises PublishInputError: the build is not publishable (the store was not touched).
@@ -178,20 +192,29 @@ def publish(dist_dir: Path, *, store_url: str, query_url: str, update_url: str |
             store.put(staging[f.iri], f.path)
             found = store.count(staging[f.iri])
             if found != f.triples:
-                raise PublishError(f"graph {f.iri}: the store at {ends.store_url} holds {found} "
-                                   f"triples of {f.path.name}, the manifest says {f.triples}; "
-                                   "nothing was switched")
+                raise PublishError(
+                    f"graph {f.iri}: the store at {ends.store_url} holds {found} "
+                    f"triples of {f.path.name}, the manifest says {f.triples}; "
+                    "nothing was switched"
+                )
         store.update(";\n".join(f"MOVE <{staging[f.iri]}> TO <{f.iri}>" for f in files))
     except BaseException:
         store.drop(staging.values(), quiet=True)
         raise
-    served = {f.iri: store.count(f.iri) for f in files}
-    wrong = [f"{f.iri} ({served[f.iri]}, expected {f.triples})"
-             for f in files if served[f.iri] != f.triples]
+    try:
+        served = {f.iri: store.count(f.iri) for f in files}
+    except PublishError as exc:
+        raise PublishError(f"switched, but could not count the published graphs: {exc}") from exc
+    wrong = [
+        f"{f.iri} ({served[f.iri]}, expected {f.triples})"
+        for f in files
+        if served[f.iri] != f.triples
+    ]
     if wrong:
         raise PublishError(f"switched, but {ends.query_url} now counts {', '.join(wrong)}")
-    return PublishReport(served, dropped, store.serves_union(files),
-                         round(time.monotonic() - started, 3))
+    return PublishReport(
+        served, dropped, store.serves_union(files), round(time.monotonic() - started, 3)
+    )
 
 
 class _Client:
@@ -204,22 +227,26 @@ class _Client:
     def put(self, graph: str, path: Path) -> None:
         separator = "&" if "?" in self.ends.store_url else "?"
         url = f"{self.ends.store_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
-        self._call(url, path.read_bytes(), UPLOAD_MEDIA_TYPE, f"uploading {path.name}",
-                   method="PUT")
+        self._call(
+            url, path.read_bytes(), UPLOAD_MEDIA_TYPE, f"uploading {path.name}", method="PUT"
+        )
 
     def update(self, text: str) -> None:
-        body = urllib.parse.urlencode({"update": text}).encode()
-        self._call(self.ends.update_url, body, "application/x-www-form-urlencoded",
-                   "SPARQL Update " + text.splitlines()[0][:120])
+        form = urllib.parse.urlencode({"update": text}).encode()
+        self._call(self.ends.update_url, form, FORM, "SPARQL Update " + text.split("\n")[0][:120])
+
+    def query(self, query: str) -> dict[str, object]:
+        """The SPARQL JSON results of ``query`` (a dict with ``results`` or ``boolean``)."""
+        form = urllib.parse.urlencode({"query": query}).encode()
+        answer = self._call(self.ends.query_url, form, FORM, "query", accept=RESULTS_JSON)
+        try:
+            return dict(json.loads(answer))
+        except (ValueError, TypeError) as exc:
+            raise PublishError(f"{self.ends.query_url}: unreadable query results ({exc})") from exc
 
     def select(self, query: str) -> list[dict[str, dict[str, str]]]:
-        body = urllib.parse.urlencode({"query": query}).encode()
-        answer = self._call(self.ends.query_url, body, "application/x-www-form-urlencoded",
-                            "query", accept=RESULTS_JSON)
-        try:
-            return list(json.loads(answer)["results"]["bindings"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PublishError(f"{self.ends.query_url}: unreadable query results ({exc})") from exc
+        results = self.query(query).get("results")
+        return list(results.get("bindings", [])) if isinstance(results, dict) else []
 
     def count(self, graph: str) -> int:
         rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -230,8 +257,10 @@ class _Client:
 
     def staging_graphs(self) -> list[str]:
         """Staging graphs left behind by interrupted publishes (one publisher at a time)."""
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
-                           f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}')
+        rows = self.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
+            f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}'
+        )
         return [row["g"]["value"] for row in rows if "g" in row]
 
     def drop(self, graphs: Iterable[str], *, quiet: bool = False) -> int:
@@ -249,23 +278,30 @@ class _Client:
         """Whether a published triple is visible without ``GRAPH`` (union default graph)."""
         for f in files:
             with f.path.open(encoding="utf-8") as lines:
-                triple = next((line.strip() for line in lines
-                               if line.strip() and not line.startswith("#")), None)
+                triple = next(
+                    (line.strip() for line in lines if line.strip() and not line.startswith("#")),
+                    None,
+                )
             if triple:
                 try:
-                    answer = self._call(
-                        self.ends.query_url,
-                        urllib.parse.urlencode({"query": f"ASK {{ {triple} }}"}).encode(),
-                        "application/x-www-form-urlencoded", "query", accept=RESULTS_JSON)
-                    return bool(json.loads(answer)["boolean"])
-                except (PublishError, ValueError, KeyError):
+                    return self.query(f"ASK {{ {triple} }}").get("boolean") is True
+                except PublishError:
                     return None
         return None
 
-    def _call(self, url: str, body: bytes, content_type: str, what: str, *,
-              method: str = "POST", accept: str = "*/*") -> bytes:
-        request = urllib.request.Request(url, data=body, method=method, headers={
-            "Content-Type": content_type, "Accept": accept})
+    def _call(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        what: str,
+        *,
+        method: str = "POST",
+        accept: str = "*/*",
+    ) -> bytes:
+        request = urllib.request.Request(
+            url, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept}
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return bytes(response.read())
@@ -274,7 +310,9 @@ class _Client:
             exc.close()
             raise PublishError(f"{what}: {url} answered HTTP {exc.code}: {detail}") from exc
         except urllib.error.URLError as exc:
-            raise PublishError(f"{what}: cannot reach {url} ({exc.reason})") from exc
+            if not isinstance(exc.reason, TimeoutError):
+                raise PublishError(f"{what}: cannot reach {url} ({exc.reason})") from exc
+            raise PublishError(f"{what}: {url} did not answer within {self.timeout} s") from exc
         except TimeoutError as exc:
             raise PublishError(f"{what}: {url} did not answer within {self.timeout} s") from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -283,14 +321,25 @@ class _Client:
 
 @click.command("publish")
 @click.argument("dist", type=click.Path(path_type=Path))
-@click.option("--store", "store_url", required=True, envvar="DX_PUBLISH_STORE",
-              help="Graph Store Protocol URL (…/store, …/data) or an Oxigraph base URL.")
+@click.option(
+    "--store",
+    "store_url",
+    required=True,
+    envvar="DX_PUBLISH_STORE",
+    help="Graph Store Protocol URL (…/store, …/data) or an Oxigraph base URL.",
+)
 @click.option("--query-url", help="SPARQL query endpoint [default: sibling …/query].")
 @click.option("--update-url", help="SPARQL update endpoint [default: sibling …/update].")
-@click.option("--timeout", type=float, default=60.0, show_default=True,
-              help="Seconds to wait for each request.")
-def publish_command(dist: Path, store_url: str, query_url: str | None,
-                    update_url: str | None, timeout: float) -> None:
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each request.",
+)
+def publish_command(
+    dist: Path, store_url: str, query_url: str | None, update_url: str | None, timeout: float
+) -> None:
     """Publish the validated build DIST into a SPARQL 1.1 store.
 
     Exit codes: 0 published; 2 input/config error (not a validated build, bad URL; the
@@ -300,8 +349,13 @@ def publish_command(dist: Path, store_url: str, query_url: str | None,
     ctx = click.get_current_context()
     try:
         ends = endpoints(store_url, query_url, update_url)
-        report = publish(dist, store_url=ends.store_url, query_url=ends.query_url,
-                         update_url=ends.update_url, timeout=timeout)
+        report = publish(
+            dist,
+            store_url=ends.store_url,
+            query_url=ends.query_url,
+            update_url=ends.update_url,
+            timeout=timeout,
+        )
     except PublishError as exc:
         click.echo(f"publish: {exc}", err=True)
         ctx.exit(exc.exit_code)
@@ -313,7 +367,9 @@ def publish_command(dist: Path, store_url: str, query_url: str | None,
     if report.stale_staging_dropped:
         click.echo(f"dropped {report.stale_staging_dropped} staging graph(s) of an earlier run")
     if report.union_default_graph is False:
-        click.echo("warning: the store's default graph is not the union of its graphs; "
-                   "the server will not see the data (see README)", err=True)
-    click.echo(f"published {len(report.graphs)} graph(s) to {ends.store_url} "
-               f"in {report.seconds} s")
+        click.echo(
+            "warning: the store's default graph is not the union of its graphs; "
+            "the server will not see the data (see README)",
+            err=True,
+        )
+    click.echo(f"published {len(report.graphs)} graph(s) to {ends.store_url} in {report.seconds} s")

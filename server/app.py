@@ -81,17 +81,13 @@ def _register_blueprints(app: Flask, store: Store) -> None:
     from server.downloads import create_downloads_blueprint
     from server.pages import create_pages_blueprint
     from server.resources import create_resources_blueprint
+    from server.sparql import create_sparql_blueprint
 
     app.register_blueprint(create_pages_blueprint(store))
     app.register_blueprint(create_downloads_blueprint(app.config))
     app.register_blueprint(create_catalog_blueprint(store))
     app.register_blueprint(create_resources_blueprint(store))
-    try:
-        from server.sparql import create_sparql_blueprint
-    except ImportError:  # the /sparql blueprint is written separately
-        log.info("server.sparql not available; /sparql is not served")
-    else:
-        app.register_blueprint(create_sparql_blueprint(store, app.config))
+    app.register_blueprint(create_sparql_blueprint(store, app.config))
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:

@@ -158,7 +158,8 @@ def kpi_table(store: Store, labeller: Labeller) -> tuple[list[KpiSummary], list[
         SELECT ?kpi ?num ?unit ?kind ?period ?notation ?evaluation WHERE {
           ?kpi a dx:Kpi . OPTIONAL { ?kpi dx:kpiNumber ?num } OPTIONAL { ?kpi dx:unitLabel ?unit }
           OPTIONAL { ?v dx:refKpi ?kpi ; dx:valueKind ?kind ; dx:notation ?notation .
-                     OPTIONAL { ?v dx:refPeriod ?period } OPTIONAL { ?v dx:evaluation ?evaluation } } }"""
+                     OPTIONAL { ?v dx:refPeriod ?period }
+                     OPTIONAL { ?v dx:evaluation ?evaluation } } }"""
     )
     labeller.load([r[k] for r in rows for k in ("kpi", "period", "evaluation") if k in r])
     kpis: dict[str, KpiSummary] = {}

@@ -7,13 +7,12 @@ come from dist/ (they are the published artifacts, with their sha256 in the mani
 from __future__ import annotations
 
 import gzip
-from datetime import UTC, datetime
-from typing import cast
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, render_template, request
 

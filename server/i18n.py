@@ -64,7 +64,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "福島県「行政DX推進計画」の事業とKPI（重要業績評価指標）の進捗を、"
         "リンクトオープンデータとして公開しています。すべての識別子（IRI）はこのサーバーで"
         "人が読めるページと機械が読めるデータ（Turtle・JSON-LD・N-Triples・RDF/XML）を返します。",
-        "The projects of Fukushima Prefecture's administrative DX plan and the progress of its KPIs "
+        "The projects of Fukushima Prefecture's administrative DX plan and the progress of "
+        "its KPIs "
         "(key performance indicators), published as linked open data. Every identifier (IRI) "
         "resolves on this server to a page for people and to data for programs "
         "(Turtle, JSON-LD, N-Triples, RDF/XML).",

@@ -42,7 +42,8 @@ def editions(store: Store, labeller: Labeller) -> list[dict[str, str]]:
     rows = store.select(
         sparql_prefixes()
         + """
-        SELECT DISTINCT ?report ?title WHERE { ?report a dx:Report OPTIONAL { ?report dct:title ?title } }
+        SELECT DISTINCT ?report ?title WHERE {
+          ?report a dx:Report OPTIONAL { ?report dct:title ?title } }
         ORDER BY ?report"""
     )
     labeller.load([r["report"] for r in rows])

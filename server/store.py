@@ -188,8 +188,9 @@ _UPDATE_FORMS = frozenset(
     {"INSERT", "DELETE", "CREATE", "CLEAR", "DROP", "LOAD", "COPY", "MOVE", "ADD"}
 )
 _GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
-_RESULTS_JSON = "application/sparql-results+json"
-_N_TRIPLES = "application/n-triples"
+#: What select/ask and construct ask a remote store for (answers are parsed by media type).
+_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 
 
 def _store_says(exc: BaseException) -> str:
@@ -281,17 +282,19 @@ class RemoteStore:
         return body, media_type
 
     def _results(self, query: str, forms: frozenset[str], what: str) -> object:
-        sparql, form = self._prepare(query, _RESULTS_JSON)
+        sparql, form = self._prepare(query, _RESULTS_ACCEPT)
         if form not in forms:
             raise StoreError(f"not {what} query", status=400)
         body, media_type = self._send(sparql)
         try:
             return ox.parse_query_results(body, format=RESULT_FORMATS[media_type])
         except (KeyError, SyntaxError, ValueError) as exc:
-            raise StoreError(
-                f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})",
-                status=502,
-            ) from exc
+            raise self._unreadable(media_type, exc) from exc
+
+    def _unreadable(self, media_type: str, exc: Exception) -> StoreError:
+        return StoreError(
+            f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})", status=502
+        )
 
     def ask(self, query: str) -> bool:
         result = self._results(query, frozenset({"ASK"}), "an ASK")
@@ -310,7 +313,7 @@ class RemoteStore:
         ]
 
     def construct(self, query: str) -> Graph:
-        sparql, form = self._prepare(query, _N_TRIPLES)
+        sparql, form = self._prepare(query, _GRAPH_ACCEPT)
         if form not in _GRAPH_FORMS:
             raise StoreError("not a CONSTRUCT or DESCRIBE query", status=400)
         body, media_type = self._send(sparql)
@@ -321,10 +324,7 @@ class RemoteStore:
                     (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
                 )
         except (KeyError, SyntaxError, ValueError) as exc:
-            raise StoreError(
-                f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})",
-                status=502,
-            ) from exc
+            raise self._unreadable(media_type, exc) from exc
         return graph
 
     def raw_query(self, query: str, accept: str) -> tuple[bytes, str]:

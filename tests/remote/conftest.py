@@ -33,8 +33,7 @@ def publish_to(oxigraph: OxigraphServer):  # type: ignore[no-untyped-def]
     """``publish_to(dist)`` publishes into the test's oxigraph server."""
 
     def run(dist: Path) -> PublishReport:
-        return publish(dist, store_url=oxigraph.store_url, query_url=oxigraph.query_url,
-                       timeout=10)
+        return publish(dist, store_url=oxigraph.store_url, query_url=oxigraph.query_url, timeout=10)
 
     return run
 
@@ -80,8 +79,9 @@ class FakeEndpoint:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/query"
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def close(self) -> None:

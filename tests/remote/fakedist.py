@@ -51,8 +51,14 @@ ONTOLOGY = [
 ]
 
 
-def write_dist(dist: Path, *, years: tuple[int, ...] = (2023,), value: str = "100.0",
-               validation: object = ..., miscount: int = 0) -> Path:
+def write_dist(
+    dist: Path,
+    *,
+    years: tuple[int, ...] = (2023,),
+    value: str = "100.0",
+    validation: object = ...,
+    miscount: int = 0,
+) -> Path:
     """Write a fake build into ``dist``; ``validation=None`` leaves the field out."""
     graphs = {f"{B}graph/fy{y}": (f"graphs/fy{y}.nt", edition_triples(y, value)) for y in years}
     graphs[f"{B}graph/catalog"] = ("graphs/catalog.nt", CATALOG)
@@ -65,8 +71,11 @@ def write_dist(dist: Path, *, years: tuple[int, ...] = (2023,), value: str = "10
         wrong = miscount if rel.startswith("graphs/fy") else 0  # after catalog is staged
         counts[iri] = len(lines) + wrong
         files.append({"path": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-    manifest: dict[str, object] = {"graphs": {iri: rel for iri, (rel, _) in graphs.items()},
-                                   "graph_triples": counts, "files": files}
+    manifest: dict[str, object] = {
+        "graphs": {iri: rel for iri, (rel, _) in graphs.items()},
+        "graph_triples": counts,
+        "files": files,
+    }
     if validation is ...:
         manifest["validation"] = {"conforms": True}
     elif validation is not None:

@@ -11,7 +11,8 @@ from server.store import RemoteStore
 def graph_counts(query_url: str) -> dict[str, int]:
     """``{named graph IRI: triples}`` of everything in the store (staging graphs included)."""
     rows = RemoteStore(query_url).select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
     return {str(row["g"]): int(row["n"]) for row in rows}  # type: ignore[call-overload]
 
 

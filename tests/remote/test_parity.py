@@ -27,12 +27,15 @@ SELECTS = [
     "SELECT ?v (DATATYPE(?v) AS ?type) (LANG(?v) AS ?lang) (STR(?v) AS ?text) "
     "WHERE { ?x ?p ?v FILTER(isLiteral(?v)) }",
     "SELECT ?kpi ?missing WHERE { ?kpi a dx:Kpi OPTIONAL { ?kpi dx:nothing ?missing } }",
-    "SELECT (1.5 * 2 AS ?decimal) (1e3 AS ?double) (true AS ?bool) (\"x\"@en AS ?tagged) "
-    "(STRDT(\"2024-03-31\", xsd:date) AS ?date) (\"plain\" AS ?plain) (<urn:x> AS ?iri) {}",
+    'SELECT (1.5 * 2 AS ?decimal) (1e3 AS ?double) (true AS ?bool) ("x"@en AS ?tagged) '
+    '(STRDT("2024-03-31", xsd:date) AS ?date) ("plain" AS ?plain) (<urn:x> AS ?iri) {}',
     "SELECT ?v WHERE { ?cell dx:value ?v FILTER(?v > 50) }",
 ]
-GRAPH_QUERIES = ["CONSTRUCT WHERE { ?s ?p ?o }", f"DESCRIBE <{B}id/kpi/2>",
-                 "CONSTRUCT { ?s dx:label ?o } WHERE { ?s ?p ?o FILTER(LANG(?o) = \"ja\") }"]
+GRAPH_QUERIES = [
+    "CONSTRUCT WHERE { ?s ?p ?o }",
+    f"DESCRIBE <{B}id/kpi/2>",
+    'CONSTRUCT { ?s dx:label ?o } WHERE { ?s ?p ?o FILTER(LANG(?o) = "ja") }',
+]
 
 
 def rows(store: object, query: str) -> Counter[tuple[tuple[str, object], ...]]:
@@ -47,8 +50,10 @@ def assert_same_answers(local: LocalStore, remote: RemoteStore) -> None:
         expected, got = local.construct(PREFIXES + query), remote.construct(PREFIXES + query)
         if not isomorphic(expected, got):
             _, only_local, only_remote = graph_diff(expected, got)
-            pytest.fail(f"{query}\nonly local:\n{only_local.serialize(format='nt')}"
-                        f"\nonly remote:\n{only_remote.serialize(format='nt')}")
+            pytest.fail(
+                f"{query}\nonly local:\n{only_local.serialize(format='nt')}"
+                f"\nonly remote:\n{only_remote.serialize(format='nt')}"
+            )
     for query in ("ASK { ?s a dx:Kpi }", "ASK { ?s a dx:Nothing }"):
         assert remote.ask(PREFIXES + query) is local.ask(PREFIXES + query)
 
@@ -87,7 +92,8 @@ def test_raw_results_parse_to_the_same_solutions(pair, accept) -> None:
     assert answers[0] == answers[1]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("converter.build") is None,
-                    reason="converter.build is not there yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("converter.build") is None, reason="converter.build is not there yet"
+)
 def test_real_build_answers_equal_terms(local_store, remote_store, dist_dir: Path) -> None:
     assert_same_answers(local_store, remote_store)

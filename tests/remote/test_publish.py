@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import time
 from pathlib import Path
 
@@ -76,7 +78,8 @@ def test_a_failed_verification_keeps_the_previous_edition(oxigraph, tmp_path, pu
 
 
 def test_store_lost_after_staging_keeps_the_previous_edition(
-        oxigraph, tmp_path, publish_to, monkeypatch) -> None:
+    oxigraph, tmp_path, publish_to, monkeypatch
+) -> None:
     publish_to(write_dist(tmp_path / "v1", value="100.0"))
     before = quads(oxigraph.query_url, GRAPHS)
     verify = publish_module._Client.count
@@ -109,7 +112,8 @@ def test_refuses_a_build_not_marked_valid(oxigraph, tmp_path, publish_to, valida
 
 
 def test_refuses_a_build_without_manifest_or_with_changed_files(
-        oxigraph, tmp_path, fake_dist, publish_to) -> None:
+    oxigraph, tmp_path, fake_dist, publish_to
+) -> None:
     with pytest.raises(PublishInputError, match="missing; the build did not finish"):
         publish_to(tmp_path)
     (fake_dist / "graphs" / "fy2023.nt").write_text("")
@@ -127,22 +131,43 @@ def test_an_unreachable_store_fails_quickly(fake_dist) -> None:
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.parametrize(("store", "query", "update", "expected"), [
-    ("http://h:7878", None, None, ("http://h:7878/store", "http://h:7878/query",
-                                   "http://h:7878/update")),
-    ("http://h:3030/ds/data", None, None, ("http://h:3030/ds/data", "http://h:3030/ds/query",
-                                           "http://h:3030/ds/update")),
-    ("http://h/rdf-graphs/service", "http://h/sparql", None,
-     ("http://h/rdf-graphs/service", "http://h/sparql", "http://h/update")),
-    ("http://h/sparql-graph-crud", "http://h/sparql", "http://h/sparql",
-     ("http://h/sparql-graph-crud", "http://h/sparql", "http://h/sparql")),
-])
+@pytest.mark.parametrize(
+    ("store", "query", "update", "expected"),
+    [
+        (
+            "http://h:7878",
+            None,
+            None,
+            ("http://h:7878/store", "http://h:7878/query", "http://h:7878/update"),
+        ),
+        (
+            "http://h:3030/ds/data",
+            None,
+            None,
+            ("http://h:3030/ds/data", "http://h:3030/ds/query", "http://h:3030/ds/update"),
+        ),
+        (
+            "http://h/rdf-graphs/service",
+            "http://h/sparql",
+            None,
+            ("http://h/rdf-graphs/service", "http://h/sparql", "http://h/update"),
+        ),
+        (
+            "http://h/sparql-graph-crud",
+            "http://h/sparql",
+            "http://h/sparql",
+            ("http://h/sparql-graph-crud", "http://h/sparql", "http://h/sparql"),
+        ),
+    ],
+)
 def test_endpoint_defaults(store, query, update, expected) -> None:
     assert endpoints(store, query, update) == Endpoints(*expected)
 
 
-@pytest.mark.parametrize(("store", "query"), [("http://h/gsp", None), ("ftp://h/store", None),
-                                              ("http://h/gsp", "http://h/endpoint")])
+@pytest.mark.parametrize(
+    ("store", "query"),
+    [("http://h/gsp", None), ("ftp://h/store", None), ("http://h/gsp", "http://h/endpoint")],
+)
 def test_endpoints_that_cannot_be_guessed(store, query) -> None:
     with pytest.raises(PublishInputError):
         endpoints(store, query)
@@ -159,8 +184,32 @@ def test_cli_publishes(oxigraph, fake_dist) -> None:
 def test_cli_exit_codes(tmp_path: Path, case: str, code: int) -> None:
     dist = write_dist(tmp_path / "dist", validation=None if case == "unvalidated" else ...)
     store = {"bad-url": "http://h/gsp", "down": f"http://127.0.0.1:{free_port()}"}.get(
-        case, "http://127.0.0.1:9/store")
+        case, "http://127.0.0.1:9/store"
+    )
     result = CliRunner().invoke(publish_command, [str(dist), "--store", store, "--timeout", "2"])
     assert result.exit_code == code, result.output
     assert result.output.startswith("publish: ")
     assert "Traceback" not in result.output
+
+
+def test_refuses_a_manifest_without_triple_counts(oxigraph, fake_dist, publish_to) -> None:
+    manifest = json.loads((fake_dist / "manifest.json").read_text())
+    del manifest["graph_triples"]
+    (fake_dist / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(PublishInputError, match="gives no triple count for graphs/catalog.nt"):
+        publish_to(fake_dist)
+    assert graph_counts(oxigraph.query_url) == {}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("converter.build") is None, reason="converter.build is not there yet"
+)
+def test_publishes_the_real_build_twice(oxigraph, dist_dir: Path, publish_to) -> None:
+    expected = json.loads((dist_dir / "manifest.json").read_text())["graph_triples"]
+
+    first = publish_to(dist_dir)
+    second = publish_to(dist_dir)
+
+    assert first.graphs == second.graphs == expected
+    assert graph_counts(oxigraph.query_url) == expected
+    assert second.union_default_graph is True

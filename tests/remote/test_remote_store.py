@@ -14,9 +14,12 @@ from tests.support.oxigraph_server import free_port
 
 pytestmark = pytest.mark.remote
 ALL = "SELECT * WHERE { ?s ?p ?o }"
-CALLS = [("select", (ALL,)), ("ask", ("ASK { ?s ?p ?o }",)),
-         ("construct", ("CONSTRUCT WHERE { ?s ?p ?o }",)),
-         ("raw_query", (ALL, "application/sparql-results+json"))]
+CALLS = [
+    ("select", (ALL,)),
+    ("ask", ("ASK { ?s ?p ?o }",)),
+    ("construct", ("CONSTRUCT WHERE { ?s ?p ?o }",)),
+    ("raw_query", (ALL, "application/sparql-results+json")),
+]
 
 
 def call(store: RemoteStore, name: str, args: tuple[str, ...]) -> object:
@@ -57,14 +60,20 @@ def test_slow_store_times_out_with_504(fake_endpoint: FakeEndpoint, name, args) 
     assert time.monotonic() - started < 1.5
 
 
-@pytest.mark.parametrize(("answer", "status"), [
-    (Answer(status=500, body=b"internal error", content_type="text/plain"), 502),
-    (Answer(status=502, body=b"bad gateway", content_type="text/plain"), 502),
-    (Answer(status=503, body=b"overloaded", content_type="text/plain"), 503),
-    (Answer(status=404, body=b"no such endpoint", content_type="text/plain"), 502),
-    (Answer(status=200, body=b"<html>not sparql</html>", content_type="text/html"), 502),
-    (Answer(status=200, body=b'{"head": ', content_type="application/sparql-results+json"), 502),
-])
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (Answer(status=500, body=b"internal error", content_type="text/plain"), 502),
+        (Answer(status=502, body=b"bad gateway", content_type="text/plain"), 502),
+        (Answer(status=503, body=b"overloaded", content_type="text/plain"), 503),
+        (Answer(status=404, body=b"no such endpoint", content_type="text/plain"), 502),
+        (Answer(status=200, body=b"<html>not sparql</html>", content_type="text/html"), 502),
+        (
+            Answer(status=200, body=b'{"head": ', content_type="application/sparql-results+json"),
+            502,
+        ),
+    ],
+)
 def test_a_failing_store_is_a_bad_gateway(fake_endpoint: FakeEndpoint, answer, status) -> None:
     fake_endpoint.answer = answer
     with pytest.raises(StoreError) as err:
@@ -88,8 +97,9 @@ def test_updates_are_refused_and_change_nothing(oxigraph, fake_dist, publish_to)
     assert union_count(oxigraph.query_url) == 19
 
 
-@pytest.mark.parametrize(("method", "query"), [
-    ("ask", ALL), ("select", "ASK {}"), ("construct", ALL)])
+@pytest.mark.parametrize(
+    ("method", "query"), [("ask", ALL), ("select", "ASK {}"), ("construct", ALL)]
+)
 def test_wrong_query_form_is_400_like_local(oxigraph, method, query) -> None:
     local = LocalStore.from_files({})
     for store in (local, RemoteStore(oxigraph.query_url)):
@@ -98,8 +108,10 @@ def test_wrong_query_form_is_400_like_local(oxigraph, method, query) -> None:
         assert err.value.status == 400
 
 
-@pytest.mark.parametrize(("query", "accept"), [
-    (ALL, "text/turtle"), ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"), (ALL, "text/html")])
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [(ALL, "text/turtle"), ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"), (ALL, "text/html")],
+)
 def test_raw_query_rejects_unfit_media_types_with_406(oxigraph, query, accept) -> None:
     with pytest.raises(StoreError) as err:
         RemoteStore(oxigraph.query_url).raw_query(query, accept)

@@ -65,8 +65,15 @@ class OxigraphServer:
         if self.running:
             return self
         self.workdir.mkdir(parents=True, exist_ok=True)
-        command = [str(OXIGRAPH), "serve", "--location", str(self.workdir),
-                   "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        command = [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(self.workdir),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--union-default-graph",
+        ]
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -81,16 +88,19 @@ class OxigraphServer:
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self._process.returncode}: "
-                                   f"{self._log_path.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"oxigraph exited with {self._process.returncode}: "
+                    f"{self._log_path.read_text(errors='replace')[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(self.base_url + "/", timeout=1.0) as response:
                     response.read()
                 return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.05)
-        raise RuntimeError(f"oxigraph did not answer on {self.base_url} "
-                           f"within {self.startup_timeout} s")
+        raise RuntimeError(
+            f"oxigraph did not answer on {self.base_url} within {self.startup_timeout} s"
+        )
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL); the data stays in ``workdir``."""
@@ -107,6 +117,10 @@ class OxigraphServer:
     def __enter__(self) -> OxigraphServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.stop()
