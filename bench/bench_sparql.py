@@ -43,8 +43,10 @@ sys.path.insert(0, str(ROOT))
 from server.query_examples import load_examples  # noqa: E402
 
 B = "https://data.pref.fukushima.lg.jp/dx/"
-PREFIXES = ("PREFIX dx: <https://data.pref.fukushima.lg.jp/dx/ontology#> "
-            "PREFIX schema: <http://schema.org/> ")
+PREFIXES = (
+    "PREFIX dx: <https://data.pref.fukushima.lg.jp/dx/ontology#> "
+    "PREFIX schema: <http://schema.org/> "
+)
 CHEAP = PREFIXES + f"SELECT ?name WHERE {{ <{B}id/kpi/3> schema:name ?name }}"
 ACCEPT = {"select": "application/sparql-results+json", "graph": "application/n-triples"}
 TARGETS = {"cheap": (0.25, 2.0), "curated": (0.9, None), "curated*": (0.9, None)}
@@ -72,8 +74,9 @@ def wait_until_up(port: int, path: str, timeout: float = 60.0) -> None:
 
 @contextmanager
 def process(args: list[str], env: dict[str, str] | None = None) -> Iterator[None]:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         yield
     finally:
@@ -88,8 +91,13 @@ def process(args: list[str], env: dict[str, str] | None = None) -> Iterator[None
 @contextmanager
 def our_server(dist: Path) -> Iterator[tuple[int, str]]:
     port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DX_DIST_DIR": str(dist),
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DX_DIST_DIR": str(dist),
+        "PYTHONPATH": str(ROOT),
+    }
     with process([sys.executable, "-m", "server", "--workers", "2"], env):
         wait_until_up(port, "/sparql")
         yield port, "/sparql"
@@ -101,12 +109,33 @@ def oxigraph_server(dist: Path) -> Iterator[tuple[int, str]]:
     graphs = json.loads((dist / "manifest.json").read_text("utf-8"))["graphs"]
     with tempfile.TemporaryDirectory(prefix="bench-oxigraph-") as location:
         for iri, name in graphs.items():
-            subprocess.run([str(oxigraph), "load", "--location", location, "--file",
-                            str(dist / name), "--graph", iri], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(oxigraph),
+                    "load",
+                    "--location",
+                    location,
+                    "--file",
+                    str(dist / name),
+                    "--graph",
+                    iri,
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         port = free_port()
-        with process([str(oxigraph), "serve", "--location", location, "--bind",
-                      f"127.0.0.1:{port}", "--union-default-graph"]):
+        with process(
+            [
+                str(oxigraph),
+                "serve",
+                "--location",
+                location,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ]
+        ):
             wait_until_up(port, "/query?query=ASK%7B%7D")
             yield port, "/query"
 
@@ -127,8 +156,15 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def drive(port: int, path: str, next_query: Callable[[], tuple[str, str]], *, clients: int,
-          max_requests: int, seconds: float) -> Result:
+def drive(
+    port: int,
+    path: str,
+    next_query: Callable[[], tuple[str, str]],
+    *,
+    clients: int,
+    max_requests: int,
+    seconds: float,
+) -> Result:
     """``clients`` threads with keep-alive connections, until either bound is reached."""
     counter = itertools.count()
     latencies: list[float] = []
@@ -169,17 +205,25 @@ def drive(port: int, path: str, next_query: Callable[[], tuple[str, str]], *, cl
 
 
 def workloads() -> dict[str, Callable[[], Callable[[], tuple[str, str]]]]:
-    examples = [(e.query, ACCEPT["graph" if "CONSTRUCT" in e.query else "select"])
-                for e in load_examples()]
+    examples = [
+        (e.query, ACCEPT["graph" if "CONSTRUCT" in e.query else "select"]) for e in load_examples()
+    ]
     shapes = [
-        lambda n: (PREFIXES + f"SELECT ?p ?o WHERE {{ <{B}id/project/fy2023/{n % 52 + 1}> "
-                   "?p ?o }", ACCEPT["select"]),
-        lambda n: (PREFIXES + "SELECT ?kind ?year ?value WHERE { ?v dx:refKpi "
-                   f"<{B}id/kpi/{n % 19 + 1}> ; dx:valueKind ?kind ; dx:refPeriod ?year . "
-                   "OPTIONAL { ?v dx:value ?value } }", ACCEPT["select"]),
-        lambda n: (PREFIXES + "SELECT ?name ?dept WHERE { ?p dx:projectNumber "
-                   f"{n % 52 + 1} ; schema:name ?name ; dx:department ?dept . }}",
-                   ACCEPT["select"]),
+        lambda n: (
+            PREFIXES + f"SELECT ?p ?o WHERE {{ <{B}id/project/fy2023/{n % 52 + 1}> ?p ?o }}",
+            ACCEPT["select"],
+        ),
+        lambda n: (
+            PREFIXES + "SELECT ?kind ?year ?value WHERE { ?v dx:refKpi "
+            f"<{B}id/kpi/{n % 19 + 1}> ; dx:valueKind ?kind ; dx:refPeriod ?year . "
+            "OPTIONAL { ?v dx:value ?value } }",
+            ACCEPT["select"],
+        ),
+        lambda n: (
+            PREFIXES + "SELECT ?name ?dept WHERE { ?p dx:projectNumber "
+            f"{n % 52 + 1} ; schema:name ?name ; dx:department ?dept . }}",
+            ACCEPT["select"],
+        ),
     ]
 
     def cheap() -> Callable[[], tuple[str, str]]:
@@ -192,6 +236,7 @@ def workloads() -> dict[str, Callable[[], Callable[[], tuple[str, str]]]]:
         def pick() -> tuple[str, str]:
             with lock:
                 return next(cycle)
+
         return pick
 
     def curated_unique() -> Callable[[], tuple[str, str]]:
@@ -200,6 +245,7 @@ def workloads() -> dict[str, Callable[[], Callable[[], tuple[str, str]]]]:
         def unique() -> tuple[str, str]:
             query, accept = pick()
             return f"{query}\n# {next(counter)}", accept  # every text new: the engine answers
+
         return unique
 
     def varied() -> Callable[[], tuple[str, str]]:
@@ -209,6 +255,7 @@ def workloads() -> dict[str, Callable[[], Callable[[], tuple[str, str]]]]:
             n = next(counter)
             query, accept = shapes[n % len(shapes)](n // len(shapes))
             return f"{query} # {n}", accept  # unique text: no cache can answer
+
         return pick
 
     return {"cheap": cheap, "curated": curated, "curated*": curated_unique, "varied": varied}
@@ -232,8 +279,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000, help="per workload and server")
     args = parser.parse_args()
     dist = build(args.dist)
-    print(f"data: {dist}; {args.clients} clients; ≤{args.requests} requests or "
-          f"≤{args.seconds:g} s per run")
+    print(
+        f"data: {dist}; {args.clients} clients; ≤{args.requests} requests or "
+        f"≤{args.seconds:g} s per run"
+    )
     print(f"{'workload':9} {'server':9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     failures = 0
     with our_server(dist) as ours, oxigraph_server(dist) as theirs:
@@ -241,19 +290,27 @@ def main() -> int:
             results = {}
             for label, (port, path) in (("ours", ours), ("oxigraph", theirs)):
                 drive(port, path, make(), clients=4, max_requests=100, seconds=2)  # warm up
-                result = drive(port, path, make(), clients=args.clients,
-                               max_requests=args.requests, seconds=args.seconds)
+                result = drive(
+                    port,
+                    path,
+                    make(),
+                    clients=args.clients,
+                    max_requests=args.requests,
+                    seconds=args.seconds,
+                )
                 results[label] = result
-                print(f"{name:9} {label:9} {result.throughput:8.0f} {result.percentile(.5):8.2f} "
-                      f"{result.percentile(.99):8.2f} {result.errors:6d}")
+                print(
+                    f"{name:9} {label:9} {result.throughput:8.0f} {result.percentile(0.5):8.2f} "
+                    f"{result.percentile(0.99):8.2f} {result.errors:6d}"
+                )
             failures += report(name, results["ours"], results["oxigraph"])
     return 1 if failures else 0
 
 
 def report(name: str, ours: Result, theirs: Result) -> int:
     throughput = ours.throughput / theirs.throughput
-    p50 = ours.percentile(.5) / theirs.percentile(.5)
-    p99 = ours.percentile(.99) / theirs.percentile(.99)
+    p50 = ours.percentile(0.5) / theirs.percentile(0.5)
+    p99 = ours.percentile(0.99) / theirs.percentile(0.99)
     line = f"  → ours/oxigraph: throughput {throughput:.2f}×, p50 {p50:.2f}×, p99 {p99:.2f}×"
     target = TARGETS.get(name)
     failed = ours.errors > 0
@@ -263,8 +320,10 @@ def report(name: str, ours: Result, theirs: Result) -> int:
         goal = f"throughput ≥ {min_throughput}×" + (f", p99 ≤ {max_p99}×" if max_p99 else "")
         line += f"   target {goal}: {'FAIL' if failed else 'ok'}"
     print(line)
-    print(f"  (median {statistics.median(ours.latencies) * 1000:.2f} ms over {ours.requests} "
-          f"requests)")
+    print(
+        f"  (median {statistics.median(ours.latencies) * 1000:.2f} ms over {ours.requests} "
+        f"requests)"
+    )
     return int(failed)
 
 

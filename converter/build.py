@@ -167,7 +167,7 @@ def _write_manifest(staging: Path, pub: Publication, iris: Iris, named: dict[str
     files = []
     for path in sorted((staging / "download").iterdir()):
         body = path.read_bytes()
-        files.append({"name": path.name, "bytes": len(body),
+        files.append({"name": path.name, "bytes": len(body), "media_type": media_type(path.name),
                       "sha256": hashlib.sha256(body).hexdigest()})
     manifest = {
         "base_iri": pub.base_iri,
@@ -183,6 +183,16 @@ def _write_manifest(staging: Path, pub: Publication, iris: Iris, named: dict[str
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     _write(staging / "manifest.json", text.encode("utf-8"))
+
+
+MEDIA_TYPES = {".ttl": "text/turtle", ".jsonld": "application/ld+json",
+               ".nt": "application/n-triples", ".rdf": "application/rdf+xml", ".csv": "text/csv",
+               ".json": "application/csvm+json", ".html": "text/html"}
+
+
+def media_type(name: str) -> str:
+    """The media type a download is served with."""
+    return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
 def _replace(staging: Path, out: Path) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from converter import __version__
 from converter.config import Publication
@@ -19,7 +19,6 @@ from converter.namespaces import (
     EU_THEME,
     IANA_MEDIA,
     ONTOLOGY_IRI,
-    SCHEMA,
     VCARD,
     VOID,
     Iris,
@@ -29,6 +28,7 @@ VOCABULARIES = ("https://data.pref.fukushima.lg.jp/dx/ontology#", "http://schema
                 "http://purl.org/linked-data/cube#", "http://www.w3.org/ns/org#",
                 "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2006/time#",
                 "http://www.w3.org/ns/prov#", "http://qudt.org/vocab/unit/")
+REGIONAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 LINKSETS = (
     ("e-stat-sac", URIRef("http://data.e-stat.go.jp/lod/sac/"), DX.standardAreaCode),
@@ -75,11 +75,23 @@ def catalog_graph(pub: Publication, iris: Iris, downloads: list[Download],
     text(catalog, DCTERMS.description, "description")
     g.add((catalog, DCTERMS.publisher, publisher))
     g.add((catalog, FOAF.homepage, URIRef(iris.base)))
+    g.add((URIRef(iris.base), RDF.type, FOAF.Document))
     g.add((catalog, DCAT.dataset, dataset))
     g.add((catalog, DCAT.service, service))
     g.add((catalog, DCTERMS.language, EU_LANGUAGE.JPN))
     g.add((catalog, DCTERMS.license, URIRef(pub.text("license"))))
     dates(catalog)
+    # DCAT-AP 3 wants every object typed with its range class.
+    for language in (EU_LANGUAGE.JPN, EU_LANGUAGE.ENG):
+        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
+    for standard in (ONTOLOGY_IRI, SPARQL_PROTOCOL):
+        g.add((standard, RDF.type, DCTERMS.Standard))
+    g.add((EU_FREQUENCY.ANNUAL, RDF.type, DCTERMS.Frequency))
+    for concept, ja, en in ((EU_THEME.GOVE, "政府・公共部門", "Government and public sector"),
+                            (REGIONAL_AUTHORITY, "地方公共団体", "Regional authority")):
+        g.add((concept, RDF.type, SKOS.Concept))
+        g.add((concept, SKOS.prefLabel, Literal(ja, lang="ja")))
+        g.add((concept, SKOS.prefLabel, Literal(en, lang="en")))
 
     _publisher(g, pub, publisher)
     _license(g, pub)
@@ -97,8 +109,7 @@ def _publisher(g: Graph, pub: Publication, publisher: URIRef) -> None:
     g.add((publisher, RDF.type, FOAF.Organization))
     g.add((publisher, FOAF.name, Literal("福島県", lang="ja")))
     g.add((publisher, FOAF.name, Literal("Fukushima Prefecture", lang="en")))
-    g.add((publisher, DCTERMS.type,
-           URIRef("http://purl.org/adms/publishertype/RegionalAuthority")))
+    g.add((publisher, DCTERMS.type, REGIONAL_AUTHORITY))
 
 
 def _license(g: Graph, pub: Publication) -> None:
@@ -140,15 +151,14 @@ def _dataset(g: Graph, pub: Publication, iris: Iris, dataset: URIRef, publisher:
     contact = URIRef(f"{iris.base}id/contact/digital-henkaku-ka")
     g.add((dataset, DCAT.contactPoint, contact))
     g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, RDF.type, VCARD.Kind))
     g.add((contact, VCARD.fn, Literal(pub.text("contact_ja"), lang="ja")))
     g.add((contact, VCARD.fn, Literal(pub.text("contact_en"), lang="en")))
     g.add((contact, VCARD.hasURL, URIRef(pub.text("contact_url"))))
     identifier = URIRef(f"{iris.base}id/identifier/{pub.text('identifier')}")
     g.add((dataset, ADMS.identifier, identifier))
     g.add((identifier, RDF.type, ADMS.Identifier))
-    g.add((identifier, SCHEMA.value, Literal(pub.text("identifier"))))
-    for year in editions:
-        g.add((dataset, DCTERMS.source, iris.report(year)))
+    g.add((identifier, SKOS.notation, Literal(pub.text("identifier"))))
     dates(dataset)
 
 
@@ -162,8 +172,11 @@ def _distribution(g: Graph, pub: Publication, iris: Iris, dataset: URIRef,
     g.add((dist, DCTERMS.title, Literal(download.title_en, lang="en")))
     g.add((dist, DCAT.downloadURL, url))
     g.add((dist, DCAT.accessURL, url))
-    g.add((dist, DCAT.mediaType, URIRef(IANA_MEDIA + download.media_type)))
+    media_type = URIRef(IANA_MEDIA + download.media_type)
+    g.add((dist, DCAT.mediaType, media_type))
+    g.add((media_type, RDF.type, DCTERMS.MediaType))
     g.add((dist, DCTERMS.format, EU_FILE_TYPE[download.file_type]))
+    g.add((EU_FILE_TYPE[download.file_type], RDF.type, DCTERMS.MediaTypeOrExtent))
     g.add((dist, DCTERMS.license, URIRef(pub.text("license"))))
     # No dcat:byteSize: Oxigraph stores xsd:nonNegativeInteger as xsd:integer, which would
     # break DCAT-AP conformance of the catalog served from the store. Sizes are in the manifest.
@@ -177,6 +190,7 @@ def _service(g: Graph, iris: Iris, service: URIRef, dataset: URIRef,
     g.add((service, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
     g.add((service, DCAT.endpointURL, iris.sparql()))
     g.add((service, DCAT.endpointDescription, iris.sparql()))
+    g.add((iris.sparql(), RDF.type, RDFS.Resource))
     g.add((service, DCAT.servesDataset, dataset))
     g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
     g.add((service, DCTERMS.publisher, publisher))

@@ -32,7 +32,7 @@ class ParsedValue:
     note: str | None = None
 
 
-NO_VALUE = {"", "-", "‐", "‑", "–", "—", "―", "−", "ー"}
+NO_VALUE = {"", "-", "‐", "‑", "–", "—", "―", "−", "ー", "－"}
 MULTIPLIERS = {"億": 10**8, "百万": 10**6, "万": 10**4, "千": 10**3}
 PREFIX_QUALIFIERS = {"ほぼ": Qualifier.APPROXIMATELY, "約": Qualifier.APPROXIMATELY}
 SUFFIX_QUALIFIERS = {"以上": Qualifier.AT_LEAST, "以下": Qualifier.AT_MOST}
@@ -74,6 +74,8 @@ def parse_value(text: str) -> ParsedValue:
             if qualifier is not Qualifier.EXACT:
                 raise ValueParseError(f"'{notation}' has two qualifiers")
             qualifier, body = kind, body[: -len(word)]
+    if any(word in body for word in (*PREFIX_QUALIFIERS, *SUFFIX_QUALIFIERS)):
+        raise ValueParseError(f"'{notation}' has two qualifiers")
     match = _NUMBER.match(body)
     if not match:
         raise ValueParseError(f"'{notation}' is not a number")

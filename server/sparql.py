@@ -21,7 +21,7 @@ from server.query_examples import load_examples
 from server.service_description import RDFLIB_FORMATS, service_description
 from server.sparql_exec import Executor, QueryRequest, executor_for
 from server.sparql_guard import check_query
-from server.sparql_negotiation import choose_description_type, choose_media_type
+from server.sparql_negotiation import choose_description_type, negotiate
 from server.sparql_protocol import Operation, read_operation
 from server.sparql_settings import SparqlSettings
 from server.store import Store
@@ -98,8 +98,8 @@ def create_sparql_blueprint(
             known_graphs=lambda: frozenset(bp.executor.graphs()),
             base_iri=settings.endpoint_iri,
         )
-        media_type = choose_media_type(
-            info.returns_graph, request.accept_mimetypes, operation.formats
+        media_type = negotiate(
+            info.returns_graph, request.headers.get("Accept", ""), operation.formats
         )
         answer = bp.executor.execute(
             QueryRequest(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from server.errors import ApiError
 
@@ -59,6 +61,17 @@ _GRAPH_NAMES = {
     "rdf+xml": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
 }
+
+
+@lru_cache(maxsize=512)
+def negotiate(returns_graph: bool, accept_header: str, format_values: tuple[str, ...]) -> str:
+    """:func:`choose_media_type` for a raw ``Accept`` header, memoized (clients repeat the
+    same few headers, and parsing one costs more than answering a cached query).
+
+    :raises ApiError: (406) nothing offered fits.
+    """
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    return choose_media_type(returns_graph, accept, format_values)
 
 
 def choose_media_type(returns_graph: bool, accept: MIMEAccept, format_values: Sequence[str]) -> str:

@@ -28,11 +28,15 @@ def real(local_store: LocalStore) -> Iterator[FlaskClient]:
 
 
 def run(client: FlaskClient, example_id: str) -> Rows:
-    response = client.post("/sparql", data={"query": EXAMPLES[example_id].query},
-                           headers={"Accept": "application/sparql-results+json"})
+    response = client.post(
+        "/sparql",
+        data={"query": EXAMPLES[example_id].query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert response.status_code == 200, response.data
-    return [{k: v["value"] for k, v in b.items()}
-            for b in response.get_json()["results"]["bindings"]]
+    return [
+        {k: v["value"] for k, v in b.items()} for b in response.get_json()["results"]["bindings"]
+    ]
 
 
 def numbers(rows: Rows, key: str = "number") -> list[int]:
@@ -70,8 +74,11 @@ def check_listings(rows: Rows) -> None:
 
 def check_targets_by_year(rows: Rows) -> None:
     assert {int(r["fiscalYear"]) for r in rows} == {2022, 2023, 2024, 2025}
-    kpi3 = {int(r["fiscalYear"]): Decimal(r["target"]) for r in rows
-            if r["number"] == "3" and "target" in r}
+    kpi3 = {
+        int(r["fiscalYear"]): Decimal(r["target"])
+        for r in rows
+        if r["number"] == "3" and "target" in r
+    }
     assert kpi3[2025] == 70000
     assert {int(r["number"]) for r in rows} == set(range(1, 20))
 
@@ -125,8 +132,11 @@ def test_example_rows(real: FlaskClient, example_id: str) -> None:
 
 
 def test_construct_example(real: FlaskClient) -> None:
-    response = real.post("/sparql", data={"query": EXAMPLES["10-kpi-3-graph"].query},
-                         headers={"Accept": "text/turtle"})
+    response = real.post(
+        "/sparql",
+        data={"query": EXAMPLES["10-kpi-3-graph"].query},
+        headers={"Accept": "text/turtle"},
+    )
     assert response.status_code == 200
     g = Graph().parse(data=response.data, format="turtle")
     actual = URIRef(B + "id/value/fy2023/kpi-3/actual-fy2023")

@@ -31,26 +31,32 @@ def assert_error(response, status: int) -> None:  # type: ignore[no-untyped-def]
 def test_get_form_post_and_direct_post_agree(client: FlaskClient) -> None:
     by_get = get(client, SELECT)
     by_form = client.post("/sparql", data={"query": SELECT})
-    by_direct = client.post("/sparql", data=SELECT.encode(),
-                            content_type="application/sparql-query")
+    by_direct = client.post(
+        "/sparql", data=SELECT.encode(), content_type="application/sparql-query"
+    )
     assert by_get.status_code == by_form.status_code == by_direct.status_code == 200
     assert by_get.data == by_form.data == by_direct.data
     rows = by_get.get_json()["results"]["bindings"]
     assert [r["s"]["value"] for r in rows] == [f"{KASEI}data{n}.rdf" for n in (1, 2, 3)]
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (None, "application/sparql-results+json"),
-    ("*/*", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("application/json", "application/sparql-results+json"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("text/csv;q=1.0, application/sparql-results+xml;q=0.2", "text/csv"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-     "application/sparql-results+xml"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("text/csv;q=1.0, application/sparql-results+xml;q=0.2", "text/csv"),
+        (
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "application/sparql-results+xml",
+        ),
+    ],
+)
 def test_select_negotiation(client: FlaskClient, accept: str | None, expected: str) -> None:
     headers = {"Accept": accept} if accept else {}
     response = get(client, SELECT, headers=headers)
@@ -58,50 +64,66 @@ def test_select_negotiation(client: FlaskClient, accept: str | None, expected: s
     assert response.mimetype == expected
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (None, "text/turtle"),
-    ("application/ld+json", "application/ld+json"),
-    ("application/n-triples", "application/n-triples"),
-    ("application/rdf+xml", "application/rdf+xml"),
-    ("application/turtle,text/turtle", "text/turtle"),
-    ("text/turtle;q=0.1, application/ld+json;q=0.9", "application/ld+json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/turtle,text/turtle", "text/turtle"),
+        ("text/turtle;q=0.1, application/ld+json;q=0.9", "application/ld+json"),
+    ],
+)
 def test_construct_negotiation(client: FlaskClient, accept: str | None, expected: str) -> None:
     headers = {"Accept": accept} if accept else {}
     response = get(client, CONSTRUCT, headers=headers)
     assert response.status_code == 200
     assert response.mimetype == expected
-    rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-                     "application/n-triples": "nt", "application/rdf+xml": "xml"}[expected]
+    rdflib_format = {
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/n-triples": "nt",
+        "application/rdf+xml": "xml",
+    }[expected]
     assert len(Graph().parse(data=response.data, format=rdflib_format)) == 3
 
 
-@pytest.mark.parametrize(("fmt", "construct", "expected"), [
-    ("json", False, "application/sparql-results+json"),
-    ("xml", False, "application/sparql-results+xml"),
-    ("csv", False, "text/csv"),
-    ("tsv", False, "text/tab-separated-values"),
-    ("text/tab-separated-values", False, "text/tab-separated-values"),
-    ("turtle", True, "text/turtle"),
-    ("json-ld", True, "application/ld+json"),
-    ("nt", True, "application/n-triples"),
-    ("xml", True, "application/rdf+xml"),
-])
-def test_format_parameter_wins_over_accept(client: FlaskClient, fmt: str, construct: bool,
-                                           expected: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "construct", "expected"),
+    [
+        ("json", False, "application/sparql-results+json"),
+        ("xml", False, "application/sparql-results+xml"),
+        ("csv", False, "text/csv"),
+        ("tsv", False, "text/tab-separated-values"),
+        ("text/tab-separated-values", False, "text/tab-separated-values"),
+        ("turtle", True, "text/turtle"),
+        ("json-ld", True, "application/ld+json"),
+        ("nt", True, "application/n-triples"),
+        ("xml", True, "application/rdf+xml"),
+    ],
+)
+def test_format_parameter_wins_over_accept(
+    client: FlaskClient, fmt: str, construct: bool, expected: str
+) -> None:
     query = CONSTRUCT if construct else SELECT
-    response = client.get(f"/sparql?query={quote(query)}&format={quote(fmt)}",
-                          headers={"Accept": "text/csv"})
+    response = client.get(
+        f"/sparql?query={quote(query)}&format={quote(fmt)}", headers={"Accept": "text/csv"}
+    )
     assert response.status_code == 200
     assert response.mimetype == expected
 
 
-@pytest.mark.parametrize(("query", "accept"), [
-    (SELECT, "text/turtle"), (SELECT, "image/png"), (CONSTRUCT, "text/csv"),
-    ("ASK {}", "application/rdf+xml"),
-])
-def test_not_acceptable_lists_supported_types(client: FlaskClient, query: str, accept: str
-                                              ) -> None:
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        (SELECT, "text/turtle"),
+        (SELECT, "image/png"),
+        (CONSTRUCT, "text/csv"),
+        ("ASK {}", "application/rdf+xml"),
+    ],
+)
+def test_not_acceptable_lists_supported_types(client: FlaskClient, query: str, accept: str) -> None:
     response = get(client, query, headers={"Accept": accept})
     assert_error(response, 406)
     supported = GRAPH_TYPES if query.startswith("CONSTRUCT") else RESULT_TYPES
@@ -126,25 +148,28 @@ def test_csv_and_tsv_bodies(client: FlaskClient) -> None:
     assert tsv.splitlines()[:2] == ["?s", f"<{KASEI}data1.rdf>"]
 
 
-@pytest.mark.parametrize(("content_type", "body", "status"), [
-    ("text/plain", b"ASK {}", 415),
-    (None, b"query=ASK%20%7B%7D", 415),
-    ("application/json", b'{"query": "ASK {}"}', 415),
-    ("application/sparql-query; charset=UTF-16", "ASK {}".encode("utf-16"), 400),
-    ("application/sparql-query", b"ASK { ?s ?p \"\xff\xfe\" }", 400),
-    ("application/x-www-form-urlencoded", b"query=ASK%20%7B%20%22%FF%22%20%7D", 400),
-    ("application/x-www-form-urlencoded", b"query=ASK%20%7B%7D&query=ASK%20%7B%7D", 400),
-    ("application/x-www-form-urlencoded", b"format=json", 400),
-    ("application/sparql-query", b"ASK {", 400),
-])
-def test_bad_posts(client: FlaskClient, content_type: str | None, body: bytes, status: int
-                   ) -> None:
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("text/plain", b"ASK {}", 415),
+        (None, b"query=ASK%20%7B%7D", 415),
+        ("application/json", b'{"query": "ASK {}"}', 415),
+        ("application/sparql-query; charset=UTF-16", "ASK {}".encode("utf-16"), 400),
+        ("application/sparql-query", b'ASK { ?s ?p "\xff\xfe" }', 400),
+        ("application/x-www-form-urlencoded", b"query=ASK%20%7B%20%22%FF%22%20%7D", 400),
+        ("application/x-www-form-urlencoded", b"query=ASK%20%7B%7D&query=ASK%20%7B%7D", 400),
+        ("application/x-www-form-urlencoded", b"format=json", 400),
+        ("application/sparql-query", b"ASK {", 400),
+    ],
+)
+def test_bad_posts(client: FlaskClient, content_type: str | None, body: bytes, status: int) -> None:
     assert_error(client.post("/sparql", data=body, content_type=content_type), status)
 
 
 def test_query_in_url_and_body_is_two_queries(client: FlaskClient) -> None:
-    response = client.post(f"/sparql?query={quote('ASK {}')}", data=b"ASK {}",
-                           content_type="application/sparql-query")
+    response = client.post(
+        f"/sparql?query={quote('ASK {}')}", data=b"ASK {}", content_type="application/sparql-query"
+    )
     assert_error(response, 400)
 
 
@@ -163,13 +188,20 @@ def test_other_methods_are_405_with_allow(client: FlaskClient, method: str) -> N
 
 def test_cors_on_get_post_errors_and_preflight(client: FlaskClient) -> None:
     origin = {"Origin": "https://example.org"}
-    for response in (get(client, "ASK {}", headers=origin),
-                     client.post("/sparql", data={"query": "ASK {}"}, headers=origin),
-                     get(client, "ASK {", headers=origin)):
+    for response in (
+        get(client, "ASK {}", headers=origin),
+        client.post("/sparql", data={"query": "ASK {}"}, headers=origin),
+        get(client, "ASK {", headers=origin),
+    ):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options("/sparql", headers={
-        **origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 204
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
@@ -183,10 +215,16 @@ def test_head_is_like_get_without_body(client: FlaskClient) -> None:
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
-@pytest.mark.parametrize(("accept", "rdflib_format"), [
-    ("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-    ("application/n-triples", "nt"), ("application/rdf+xml", "xml"), ("*/*", "turtle"),
-])
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+        ("*/*", "turtle"),
+    ],
+)
 def test_service_description(client: FlaskClient, accept: str, rdflib_format: str) -> None:
     response = client.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200

@@ -28,8 +28,7 @@ CNT = Namespace("http://www.w3.org/2011/content#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 BOOLEAN_TYPES = ("application/sparql-results+json", "application/sparql-results+xml")
 TABULAR_TYPES = (*BOOLEAN_TYPES, "text/csv", "text/tab-separated-values")
-RDF_TYPES = ("application/rdf+xml", "text/turtle", "application/n-triples",
-             "application/ld+json")
+RDF_TYPES = ("application/rdf+xml", "text/turtle", "application/n-triples", "application/ld+json")
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,9 @@ def _read_request(g: Graph, node: URIRef) -> ProtocolRequest:
         for header in Collection(g, header_list):
             headers[str(g.value(header, HT.fieldName))] = str(g.value(header, HT.fieldValue))
     resp = g.value(node, HT.resp)
-    statuses = frozenset(str(s).rsplit("StatusCode", 1)[1]
-                         for s in g.objects(resp, MF.expectedStatus))
+    statuses = frozenset(
+        str(s).rsplit("StatusCode", 1)[1] for s in g.objects(resp, MF.expectedStatus)
+    )
     fmt = g.value(resp, MF.expectedFormat)
     boolean = g.value(resp, MF.expectedBoolean)
     return ProtocolRequest(
@@ -103,8 +103,12 @@ def test_manifest_is_fully_covered() -> None:
 def _send(client: FlaskClient, req: ProtocolRequest):  # type: ignore[no-untyped-def]
     headers = {k: v for k, v in req.headers.items() if k.lower() != "content-type"}
     return client.open(
-        req.path, method=req.method, data=req.body, headers=headers,
-        content_type=req.headers.get("content-type"), base_url="http://www.example",
+        req.path,
+        method=req.method,
+        data=req.body,
+        headers=headers,
+        content_type=req.headers.get("content-type"),
+        base_url="http://www.example",
     )
 
 
@@ -139,6 +143,8 @@ def test_protocol(test: ProtocolTest, client: FlaskClient, protocol_store: Local
             assert _boolean(response.data, media_type) is req.expected_boolean
         if status_class == "4xx":
             assert response.get_json() == {
-                "ok": False, "error": response.get_json()["error"],
-                "status": response.status_code}
+                "ok": False,
+                "error": response.get_json()["error"],
+                "status": response.status_code,
+            }
     assert len(protocol_store.oxigraph) == before

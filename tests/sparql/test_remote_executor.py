@@ -74,8 +74,11 @@ def test_time_limit_applies_to_any_store(slow: tuple[Flask, SlowStore]) -> None:
 def test_guard_runs_before_any_store(slow: tuple[Flask, SlowStore]) -> None:
     client = slow[0].test_client()
     sent = len(slow[1].queries)
-    for query in ("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "CLEAR ALL",
-                  "SELECT * FROM <http://evil.example/> { ?s ?p ?o }"):
+    for query in (
+        "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        "CLEAR ALL",
+        "SELECT * FROM <http://evil.example/> { ?s ?p ?o }",
+    ):
         assert 400 <= client.get(f"/sparql?query={quote(query)}").status_code < 500
     assert len(slow[1].queries) == sent
 
@@ -91,16 +94,20 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServe
     with OxigraphServer(tmp_path_factory.mktemp("oxigraph")) as server:
         for graph, path in protocol_graphs().items():
             _put(server, graph, path.read_bytes())
-        big = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n"
-                      for i in range(1000)).encode()
+        big = "".join(
+            f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(1000)
+        ).encode()
         _put(server, "http://example.org/big", big)
         yield server
 
 
 def _put(server: OxigraphServer, graph: str, body: bytes) -> None:
     request = urllib.request.Request(
-        f"{server.store_url}?graph={quote(graph)}", data=body, method="POST",
-        headers={"Content-Type": "application/n-triples"})
+        f"{server.store_url}?graph={quote(graph)}",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/n-triples"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         response.read()
 
@@ -113,11 +120,17 @@ def remote(oxigraph: OxigraphServer) -> Iterator[FlaskClient]:
 
 
 @pytest.mark.remote
-@pytest.mark.parametrize("accept", ["application/sparql-results+json",
-                                    "application/sparql-results+xml", "text/csv",
-                                    "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
 def test_remote_select(remote: FlaskClient, accept: str) -> None:
-    query = f"SELECT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), \"{KASEI}\")) }} ORDER BY ?s"
+    query = f'SELECT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{KASEI}")) }} ORDER BY ?s'
     response = remote.get(f"/sparql?query={quote(query)}", headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == accept
     assert f"{KASEI}data3.rdf".encode() in response.data
@@ -125,17 +138,20 @@ def test_remote_select(remote: FlaskClient, accept: str) -> None:
 
 @pytest.mark.remote
 def test_remote_construct_and_limits(remote: FlaskClient) -> None:
-    response = remote.get(f"/sparql?query={quote('CONSTRUCT WHERE { ?s ?p ?o }')}",
-                          headers={"Accept": "application/n-triples"})
+    response = remote.get(
+        f"/sparql?query={quote('CONSTRUCT WHERE { ?s ?p ?o }')}",
+        headers={"Accept": "application/n-triples"},
+    )
     assert response.status_code == 200
     assert len(response.data.splitlines()) == 100
     assert response.headers["X-SPARQL-Truncated"] == "true"
 
 
 @pytest.mark.remote
-def test_remote_service_never_reaches_the_store(remote: FlaskClient,
-                                                listener: tuple[int, list[object]]  # noqa: F811
-                                                ) -> None:
+def test_remote_service_never_reaches_the_store(
+    remote: FlaskClient,
+    listener: tuple[int, list[object]],  # noqa: F811
+) -> None:
     port, connections = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
     assert remote.get(f"/sparql?query={quote(query)}").status_code == 400
@@ -145,8 +161,10 @@ def test_remote_service_never_reaches_the_store(remote: FlaskClient,
 
 @pytest.mark.remote
 def test_remote_time_limit(remote: FlaskClient) -> None:
-    explosion = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/big> "
-                 "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } }")
+    explosion = (
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/big> "
+        "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } }"
+    )
     start = time.monotonic()
     response = remote.get(f"/sparql?query={quote(explosion)}")
     assert response.status_code == 503

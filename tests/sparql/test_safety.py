@@ -22,18 +22,28 @@ from tests.sparql.conftest import sparql_app
 
 GRAPH = "http://example.org/big"
 TRIPLES = 1000  # 1000^4 = 10^12 rows for the cartesian explosion
-EXPLOSION = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
-LIMITS = {"SPARQL_TIMEOUT": 2.0, "SPARQL_MAX_ROWS": 50, "SPARQL_MAX_QUERY_LENGTH": 2000,
-          "SPARQL_MAX_BODY_BYTES": 8192}
+EXPLOSION = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LIMITS = {
+    "SPARQL_TIMEOUT": 2.0,
+    "SPARQL_MAX_ROWS": 50,
+    "SPARQL_MAX_QUERY_LENGTH": 2000,
+    "SPARQL_MAX_BODY_BYTES": 8192,
+}
 
 
 @pytest.fixture(scope="module")
 def big_store() -> LocalStore:
     store = ox.Store()
     g = ox.NamedNode(GRAPH)
-    store.extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"),
-                         ox.NamedNode(f"http://example.org/p{i % 7}"), ox.Literal(str(i)), g)
-                 for i in range(TRIPLES))
+    store.extend(
+        ox.Quad(
+            ox.NamedNode(f"http://example.org/s{i}"),
+            ox.NamedNode(f"http://example.org/p{i % 7}"),
+            ox.Literal(str(i)),
+            g,
+        )
+        for i in range(TRIPLES)
+    )
     return LocalStore(store)
 
 
@@ -66,14 +76,19 @@ UPDATE_REQUESTS = [
     ("POST", "/sparql", UPDATE.encode(), "application/sparql-query"),
     ("POST", "/sparql", b"CLEAR ALL", "application/sparql-query"),
     ("POST", "/sparql", b"DROP ALL", "application/sparql-update"),
-    ("POST", "/sparql", b"INSERT DATA { <http://a> <http://b> <http://c> }",
-     "application/sparql-query"),
+    (
+        "POST",
+        "/sparql",
+        b"INSERT DATA { <http://a> <http://b> <http://c> }",
+        "application/sparql-query",
+    ),
     ("POST", "/sparql?using-graph-uri=http%3A%2F%2Fx", b"ASK {}", "application/sparql-query"),
 ]
 
 
 def test_every_form_of_update_is_refused_and_changes_nothing(
-        big_client: FlaskClient, big_store: LocalStore) -> None:
+    big_client: FlaskClient, big_store: LocalStore
+) -> None:
     before = count(big_client, "before")
     for i, (method, path, body, content_type) in enumerate(UPDATE_REQUESTS):
         response = big_client.open(path, method=method, data=body, content_type=content_type)
@@ -112,8 +127,9 @@ def listener() -> Iterator[tuple[int, list[object]]]:
         server.close()
 
 
-def test_service_and_foreign_from_never_connect(big_client: FlaskClient,
-                                                listener: tuple[int, list[object]]) -> None:
+def test_service_and_foreign_from_never_connect(
+    big_client: FlaskClient, listener: tuple[int, list[object]]
+) -> None:
     port, connections = listener
     url = f"http://127.0.0.1:{port}/sparql"
     queries = [
@@ -128,8 +144,9 @@ def test_service_and_foreign_from_never_connect(big_client: FlaskClient,
     for query in queries:
         for response in (
             big_client.get(f"/sparql?query={quote(query)}"),
-            big_client.post("/sparql", data=query.encode(),
-                            content_type="application/sparql-query"),
+            big_client.post(
+                "/sparql", data=query.encode(), content_type="application/sparql-query"
+            ),
         ):
             assert 400 <= response.status_code < 500, (query, response.data)
             assert response.get_json()["ok"] is False
@@ -138,7 +155,8 @@ def test_service_and_foreign_from_never_connect(big_client: FlaskClient,
 
 
 def test_workers_have_no_network_even_past_the_guard(
-        big: tuple[Flask, SparqlBlueprint], listener: tuple[int, list[object]]) -> None:
+    big: tuple[Flask, SparqlBlueprint], listener: tuple[int, list[object]]
+) -> None:
     """Defense in depth: a SERVICE sent straight to a worker (no guard) cannot connect."""
     executor = big[1].executor
     inner = executor._inner if isinstance(executor, CachingExecutor) else executor
@@ -151,17 +169,26 @@ def test_workers_have_no_network_even_past_the_guard(
 
     with pytest.raises(ApiError) as caught:
         service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
-        pool.run({"query": service,
-                  "media_type": "application/sparql-results+json", "max_rows": 10,
-                  "base_iri": "http://x/", "prefixes": {}, "union": True,
-                  "default_graphs": None, "named_graphs": None})
+        pool.run(
+            {
+                "query": service,
+                "media_type": "application/sparql-results+json",
+                "max_rows": 10,
+                "base_iri": "http://x/",
+                "prefixes": {},
+                "union": True,
+                "default_graphs": None,
+                "named_graphs": None,
+            }
+        )
     assert caught.value.status == 400
     time.sleep(0.3)
     assert connections == []
 
 
 def test_time_limit_stops_an_explosion_while_others_keep_answering(
-        big_client: FlaskClient, big: tuple[Flask, SparqlBlueprint]) -> None:
+    big_client: FlaskClient, big: tuple[Flask, SparqlBlueprint]
+) -> None:
     app = big[0]
 
     def explode() -> tuple[int, dict[str, object], float]:
@@ -188,25 +215,36 @@ def test_time_limit_stops_an_explosion_while_others_keep_answering(
     assert count(big_client, "after explosion") == TRIPLES
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json",
-                                    "application/sparql-results+xml", "text/csv",
-                                    "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
 def test_rows_are_cut_at_the_limit_and_marked(big_client: FlaskClient, accept: str) -> None:
-    response = big_client.get(f"/sparql?query={quote('SELECT * WHERE { ?s ?p ?o }')}",
-                              headers={"Accept": accept})
+    response = big_client.get(
+        f"/sparql?query={quote('SELECT * WHERE { ?s ?p ?o }')}", headers={"Accept": accept}
+    )
     assert response.status_code == 200
     assert response.headers["X-SPARQL-Truncated"] == "true"
     assert response.headers["X-SPARQL-MaxRows"] == "50"
-    parsed = ox.parse_query_results(response.data, format=ox.QueryResultsFormat.from_media_type(
-        accept)) if accept != "text/csv" else None
+    parsed = (
+        ox.parse_query_results(response.data, format=ox.QueryResultsFormat.from_media_type(accept))
+        if accept != "text/csv"
+        else None
+    )
     rows = len(list(parsed)) if parsed is not None else len(response.data.splitlines()) - 1
     assert rows == 50
 
 
 def test_graphs_are_cut_at_the_limit(big_client: FlaskClient) -> None:
     query = "CONSTRUCT WHERE { ?s ?p ?o }"
-    response = big_client.get(f"/sparql?query={quote(query)}",
-                              headers={"Accept": "application/n-triples"})
+    response = big_client.get(
+        f"/sparql?query={quote(query)}", headers={"Accept": "application/n-triples"}
+    )
     assert response.headers["X-SPARQL-Truncated"] == "true"
     assert len(response.data.splitlines()) == 50
 
@@ -220,10 +258,14 @@ def test_query_length_and_body_size_limits(big_client: FlaskClient) -> None:
     long_query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 3000
     for response in (
         big_client.get(f"/sparql?query={quote(long_query)}"),
-        big_client.post("/sparql", data=long_query.encode(),
-                        content_type="application/sparql-query"),
-        big_client.post("/sparql", data=b"query=" + b"A" * 9000,
-                        content_type="application/x-www-form-urlencoded"),
+        big_client.post(
+            "/sparql", data=long_query.encode(), content_type="application/sparql-query"
+        ),
+        big_client.post(
+            "/sparql",
+            data=b"query=" + b"A" * 9000,
+            content_type="application/x-www-form-urlencoded",
+        ),
     ):
         assert response.status_code == 413
         assert response.get_json()["status"] == 413
@@ -243,14 +285,19 @@ BAD_REQUESTS = [
     ("POST", "/sparql", b"ASK {}", "application/sparql-query; charset=latin-1"),
     ("GET", "/sparql?query=SELECT%20*%20%7B%3C%3E%20%3Fp%20%3Fo%7D", None, None),
     ("GET", "/sparql?query=SELECT%20*%20%7B%3Chttp%3A%2F%2Fa%20b%3E%20%3Fp%20%3Fo%7D", None, None),
-    ("GET", "/sparql?query=CONSTRUCT%20%7B%3Fs%20%3Fp%20%3Fo%7D%20WHERE%20%7B%7D&format=rdf",
-     None, None),
+    (
+        "GET",
+        "/sparql?query=CONSTRUCT%20%7B%3Fs%20%3Fp%20%3Fo%7D%20WHERE%20%7B%7D&format=rdf",
+        None,
+        None,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("method", "path", "body", "content_type"), BAD_REQUESTS)
-def test_client_mistakes_are_never_5xx(big_client: FlaskClient, method: str, path: str,
-                                       body: bytes | None, content_type: str | None) -> None:
+def test_client_mistakes_are_never_5xx(
+    big_client: FlaskClient, method: str, path: str, body: bytes | None, content_type: str | None
+) -> None:
     response = big_client.open(path, method=method, data=body, content_type=content_type)
     assert response.status_code < 500, response.data
     if response.status_code >= 400:

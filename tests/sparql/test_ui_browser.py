@@ -40,8 +40,13 @@ def browser() -> Iterator[object]:
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=1400,1000"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
@@ -72,13 +77,16 @@ def test_example_runs_and_links_are_local(site: str, browser) -> None:  # type: 
     assert not browser.find_element(By.ID, "sparql-fallback").is_displayed()
     browser.find_element(By.CSS_SELECTOR, "a[data-example='03-kpi-targets-and-actuals']").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) >= 19)
-    links = [a.get_attribute("href") for a in
-             browser.find_elements(By.CSS_SELECTOR, ".yasr table tbody a[href*='/id/kpi/']")]
+    links = [
+        a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, ".yasr table tbody a[href*='/id/kpi/']")
+    ]
     assert links and all(link.startswith(origin + "/id/kpi/") for link in links), links[:3]
     text = browser.find_element(By.CSS_SELECTOR, ".yasr").text
     assert "64169" in text and "自動車税種別割に係る電子決済利用件数" in text
-    foreign = [u for u in requested_urls(browser)
-               if not u.startswith((origin, "data:", "blob:", "chrome"))]
+    foreign = [
+        u for u in requested_urls(browser) if not u.startswith((origin, "data:", "blob:", "chrome"))
+    ]
     assert foreign == []
     errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
