@@ -58,6 +58,9 @@ class EditionMapper:
             self.organisation(org)
         for year in self.years():
             self.fiscal_year(year)
+        self.add(DX.BaselinePeriod, RDF.type, DX.ReferencePeriod)
+        self.label(DX.BaselinePeriod, "基準値の時点（表に記載なし）",
+                   "Baseline period (not stated in the table)")
         for project in self.edition.projects.values():
             self.project(project)
         for listing in self.edition.listings:
@@ -92,6 +95,7 @@ class EditionMapper:
         code = item.key.replace("-keikaku", "-計画")
         name_ja = item.name or {"field": f"分野{item.notation}"}.get(item.level, "計画")
         self.add(s, RDF.type, LEVEL_CLASS[item.level])
+        self.add(s, RDF.type, DX.PlanItem)
         self.add(s, RDF.type, SKOS.Concept)
         self.add(s, SKOS.inScheme, plan)
         self.add(s, SKOS.notation, Literal(item.notation))
@@ -131,6 +135,7 @@ class EditionMapper:
     def fiscal_year(self, year: int) -> None:
         s = self.iris.fiscal_year(year)
         self.add(s, RDF.type, DX.FiscalYear)
+        self.add(s, RDF.type, DX.ReferencePeriod)
         self.add(s, RDF.type, TIME.ProperInterval)
         self.label(s, f"令和{reiwa(year)}年度", f"FY{year}")
         self.add(s, DX.gregorianYear, Literal(year, datatype=XSD.gYear))

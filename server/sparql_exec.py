@@ -14,9 +14,12 @@ keeps recent answers (the published data never changes while the server runs).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -80,15 +83,15 @@ class PoolExecutor:
         self._pool: QueryPool | None = None
         self._pid = 0
         self._lock = threading.Lock()
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._finalizer: Callable[[], object] | None = None
 
     @property
     def pool(self) -> QueryPool:
         # gunicorn --preload forks after create_app: a pool is only valid in its own process.
         with self._lock:
             if self._pool is None or self._pid != os.getpid():
-                self._tmp = tempfile.TemporaryDirectory(prefix="sparql-")
-                data = Path(self._tmp.name) / "data.nq"
+                directory = tempfile.mkdtemp(prefix="sparql-")
+                data = Path(directory) / "data.nq"
                 self._store.oxigraph.dump(str(data), format=ox.RdfFormat.N_QUADS)
                 s = self._settings
                 pool = QueryPool(
@@ -96,6 +99,9 @@ class PoolExecutor:
                 )
                 pool.start()
                 self._pool, self._pid = pool, os.getpid()
+                # Workers stop when the app is dropped or the interpreter exits, even if
+                # nobody calls close() (tests that build many apps, gunicorn reloads).
+                self._finalizer = weakref.finalize(self, _stop_pool, pool, directory, os.getpid())
             return self._pool
 
     def execute(self, request: QueryRequest) -> Answer:
@@ -120,12 +126,15 @@ class PoolExecutor:
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None and self._pid == os.getpid():
-                self._pool.close()
-            self._pool = None
-            if self._tmp is not None:
-                self._tmp.cleanup()
-                self._tmp = None
+            if self._finalizer is not None:
+                self._finalizer()
+            self._pool = self._finalizer = None
+
+
+def _stop_pool(pool: QueryPool, directory: str, owner: int) -> None:
+    if os.getpid() == owner:  # a forked copy must not kill its parent's workers
+        pool.close()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class StoreExecutor:

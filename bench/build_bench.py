@@ -1,0 +1,104 @@
+"""Build benchmark: real table and synthetic tables 10× / 50× / 100× larger.
+
+Each size runs in its own process (clean peak memory). Prints per-phase wall time and the
+process's peak RSS, the growth per row, and the SHACL gate on Oxigraph vs rdflib's memory
+store side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "data" / "dx-kpi-fy2023.csv"
+ORGS = ROOT / "data" / "organizations.csv"
+
+
+def measure(factor: int, compare_stores: bool) -> dict[str, object]:
+    """Run in a child process: time each phase of one build of ``factor``× the table."""
+    from pyshacl import validate as shacl_validate
+    from rdflib import Graph
+
+    from converter.mapping import edition_graph
+    from converter.model import build_edition
+    from converter.namespaces import Iris
+    from converter.orgs import read_register
+    from converter.reader import read_table
+    from converter.serialize import FORMATS, serialize
+    from converter.validate import load_shapes, validate
+    from bench.synthetic import write_synthetic
+
+    times: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        table = SOURCE if factor == 1 else write_synthetic(SOURCE, factor,
+                                                           Path(tmp) / "dx-kpi-fy2023.csv")
+        start = time.perf_counter()
+        parsed = read_table(table)
+        edition = build_edition(parsed, read_register(ORGS))
+        times["parse"] = time.perf_counter() - start
+        start = time.perf_counter()
+        graph = edition_graph(edition, Iris(), "t", "t")
+        times["convert"] = time.perf_counter() - start
+        shapes = load_shapes()
+        start = time.perf_counter()
+        report = validate(graph, shapes)
+        times["validate"] = time.perf_counter() - start
+        assert report.conforms, report.text()[:2000]
+        start = time.perf_counter()
+        for fmt in FORMATS:
+            serialize(graph, fmt, base_iri=Iris().base)
+        times["serialize"] = time.perf_counter() - start
+        if compare_stores:
+            memory = Graph()
+            memory += graph
+            start = time.perf_counter()
+            shacl_validate(memory, shacl_graph=shapes, inference="none", allow_warnings=True)
+            times["validate_rdflib_memory"] = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"factor": factor, "rows": len(parsed.rows), "triples": len(graph),
+            "times": times, "peak_mib": round(peak_kib / 1024, 1)}
+
+
+def run(factors: tuple[int, ...] = (1, 10, 50, 100)) -> list[dict[str, object]]:
+    results = []
+    for factor in factors:
+        code = ("import json, sys; from bench.build_bench import measure; "
+                f"print(json.dumps(measure({factor}, {factor in (1, 10, 100)})))")
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, check=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def report(results: list[dict[str, object]]) -> str:
+    lines = ["Build benchmark (each size in its own process; seconds, peak RSS MiB)",
+             f"{'size':>6} {'rows':>6} {'triples':>8} {'parse':>7} {'convert':>8} "
+             f"{'validate':>9} {'serialize':>10} {'total':>7} {'µs/triple':>10} {'peak':>7}"]
+    for r in results:
+        t = r["times"]
+        assert isinstance(t, dict)
+        total = sum(t[k] for k in ("parse", "convert", "validate", "serialize"))
+        per = total / int(r["triples"]) * 1e6  # type: ignore[arg-type]
+        lines.append(f"{r['factor']:>5}× {r['rows']:>6} {r['triples']:>8} {t['parse']:>7.2f} "
+                     f"{t['convert']:>8.2f} {t['validate']:>9.2f} {t['serialize']:>10.2f} "
+                     f"{total:>7.2f} {per:>10.1f} {r['peak_mib']:>7}")
+    lines.append("")
+    lines.append("SHACL gate, same graph, side by side: Oxigraph-backed vs rdflib memory store")
+    for r in results:
+        t = r["times"]
+        assert isinstance(t, dict)
+        if "validate_rdflib_memory" in t:
+            ratio = t["validate_rdflib_memory"] / t["validate"]
+            lines.append(f"{r['factor']:>5}×: oxigraph {t['validate']:.2f}s, rdflib memory "
+                         f"{t['validate_rdflib_memory']:.2f}s → memory/oxigraph = {ratio:.2f}×")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(run()))

@@ -1,0 +1,160 @@
+"""JSON-LD in compacted form with a readable ``@context`` (short keys, language maps),
+written directly from sorted triples so the bytes are the same on every run."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.term import Node
+
+from converter.namespaces import DX, PREFIXES, SCHEMA, SDMX_ATTR
+from converter.writers import by_subject
+
+# term → (IRI, JSON-LD term definition extras). Readable names for JavaScript developers.
+_LANG = {"@container": "@language"}
+_ID = {"@type": "@id"}
+TERMS: dict[str, tuple[URIRef, dict[str, str]]] = {
+    "label": (RDFS.label, _LANG), "name": (SCHEMA.name, _LANG),
+    "description": (SCHEMA.description, _LANG), "sameAs": (OWL.sameAs, _ID),
+    "schemaSameAs": (SCHEMA.sameAs, _ID), "prefLabel": (SKOS.prefLabel, _LANG),
+    "code": (SKOS.notation, {}), "inScheme": (SKOS.inScheme, _ID),
+    "broader": (SKOS.broader, _ID), "narrower": (SKOS.narrower, _ID),
+    "topConceptOf": (SKOS.topConceptOf, _ID), "hasTopConcept": (SKOS.hasTopConcept, _ID),
+    "subOrganizationOf": (ORG.subOrganizationOf, _ID),
+    "hasSubOrganization": (ORG.hasSubOrganization, _ID), "unitOf": (ORG.unitOf, _ID),
+    "hasBeginning": (TIME.hasBeginning, _ID), "hasEnd": (TIME.hasEnd, _ID),
+    "date": (TIME.inXSDDate, {"@type": "xsd:date"}), "dataSet": (QB.dataSet, _ID),
+    "structure": (QB.structure, _ID), "unitMeasure": (SDMX_ATTR.unitMeasure, _ID),
+    "wasDerivedFrom": (PROV.wasDerivedFrom, _ID),
+    "wasAttributedTo": (PROV.wasAttributedTo, _ID),
+    "planCode": (DX.planCode, {}), "projectNumber": (DX.projectNumber,
+                                                     {"@type": "xsd:integer"}),
+    "edition": (DX.edition, _ID), "department": (DX.department, _ID),
+    "division": (DX.division, _ID), "listing": (DX.listing, _ID),
+    "project": (DX.project, _ID), "planItem": (DX.planItem, _ID),
+    "isRelisting": (DX.isRelisting, {"@type": "xsd:boolean"}),
+    "rowNumber": (DX.rowNumber, {"@type": "xsd:integer"}),
+    "relistingNotation": (DX.relistingNotation, _LANG), "goal": (DX.goal, _LANG),
+    "goalKind": (DX.goalKind, _ID), "status": (DX.status, _LANG), "kpi": (DX.kpi, _ID),
+    "isKpiRelisting": (DX.isKpiRelisting, {"@type": "xsd:boolean"}),
+    "kpiNumber": (DX.kpiNumber, {"@type": "xsd:integer"}),
+    "carriedBy": (DX.carriedBy, _ID), "kpiUnit": (DX.unit, _ID),
+    "unitLabel": (DX.unitLabel, _LANG), "direction": (DX.direction, _ID),
+    "refKpi": (DX.refKpi, _ID), "valueKind": (DX.valueKind, _ID),
+    "refPeriod": (DX.refPeriod, _ID), "notation": (DX.notation, _LANG),
+    "evaluation": (DX.evaluation, _ID), "evaluationNotation": (DX.evaluationNotation, _LANG),
+    "valueStatus": (DX.valueStatus, _ID), "value": (DX.value, {"@type": "xsd:decimal"}),
+    "qualifier": (DX.qualifier, _ID), "note": (DX.note, _LANG),
+    "fiscalYear": (DX.fiscalYear, _ID), "sourceTable": (DX.sourceTable, {}),
+    "standardAreaCode": (DX.standardAreaCode, _ID),
+    "gregorianYear": (DX.gregorianYear, {"@type": "xsd:gYear"}),
+}
+
+
+def jsonld_context(base_iri: str) -> dict[str, object]:
+    """The JSON-LD ``@context``: short readable keys, language maps for text."""
+    context: dict[str, object] = {"@version": 1.1, "id": "@id", "type": "@type"}
+    context.update({prefix: str(ns) for prefix, ns in PREFIXES.items()})
+    clash = set(TERMS) & set(context)
+    assert not clash, f"JSON-LD terms shadow prefixes: {clash}"
+    for term, (iri, extra) in TERMS.items():
+        context[term] = {"@id": _curie(iri), **extra} if extra else _curie(iri)
+    return context
+
+
+def _curie(iri: URIRef) -> str:
+    for prefix, ns in PREFIXES.items():
+        if str(iri).startswith(str(ns)) and "/" not in str(iri)[len(str(ns)):]:
+            return f"{prefix}:{str(iri)[len(str(ns)):]}"
+    return str(iri)
+
+
+_BY_IRI = {iri: (term, extra) for term, (iri, extra) in TERMS.items()}
+_NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()),
+                     key=lambda item: len(item[0]), reverse=True)
+
+
+def compact_iri(iri: str) -> str:
+    for namespace, prefix in _NAMESPACES:
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return iri
+
+
+def _node_id(node: Node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else compact_iri(str(node))
+
+
+def _value_object(value: Node) -> object:
+    if not isinstance(value, Literal):
+        return {"@id": _node_id(value)}
+    if value.language:
+        return {"@value": str(value), "@language": value.language}
+    if value.datatype and value.datatype != XSD.string:
+        return {"@value": str(value), "@type": compact_iri(str(value.datatype))}
+    return str(value)
+
+
+def _fits(value: Node, extra: dict[str, str]) -> bool:
+    """Can ``value`` be written in the short form that the term definition implies?"""
+    if extra.get("@container") == "@language":
+        return isinstance(value, Literal) and bool(value.language)
+    if extra.get("@type") == "@id":
+        return not isinstance(value, Literal)
+    if "@type" in extra:
+        return isinstance(value, Literal) and not value.language and \
+            compact_iri(str(value.datatype)) == extra["@type"]
+    return False
+
+
+def _node(subject: Node, pairs: list[tuple[Node, Node]]) -> dict[str, object]:
+    node: dict[str, object] = {"id": _node_id(subject)}
+    grouped: dict[str, list[object]] = defaultdict(list)
+    languages: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for predicate, value in pairs:
+        if predicate == RDF.type:
+            grouped["type"].append(_node_id(value))
+            continue
+        term, extra = _BY_IRI.get(URIRef(predicate), (None, {}))
+        if term is None or not _fits(value, extra):
+            grouped[str(predicate)].append(_value_object(value))
+        elif extra.get("@container") == "@language":
+            assert isinstance(value, Literal) and value.language
+            languages[term][value.language].append(str(value))
+        elif extra.get("@type") == "@id":
+            grouped[term].append(_node_id(value))
+        else:
+            grouped[term].append(str(value))
+    for key, values in grouped.items():
+        node[key] = values[0] if len(values) == 1 else values
+    for term, by_language in languages.items():
+        node[term] = {lang: texts[0] if len(texts) == 1 else texts
+                      for lang, texts in sorted(by_language.items())}
+    return node
+
+
+def jsonld_context(base_iri: str) -> dict[str, object]:
+    """The JSON-LD ``@context``: short readable keys, language maps for text."""
+    context: dict[str, object] = {"@version": 1.1, "id": "@id", "type": "@type"}
+    context.update({prefix: str(ns) for prefix, ns in PREFIXES.items()})
+    clash = set(TERMS) & set(context)
+    assert not clash, f"JSON-LD terms shadow prefixes: {clash}"
+    for term, (iri, extra) in TERMS.items():
+        context[term] = {"@id": compact_iri(str(iri)), **extra} if extra else compact_iri(str(iri))
+    return context
+
+
+def jsonld(graph: Graph, base_iri: str) -> bytes:
+    nodes = [_node(subject, pairs) for subject, pairs in by_subject(graph)]
+    document = {"@context": jsonld_context(base_iri), "@graph": nodes}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def context_document(base_iri: str) -> bytes:
+    """The stand-alone ``context.jsonld`` published beside the data."""
+    return (json.dumps({"@context": jsonld_context(base_iri)}, ensure_ascii=False, indent=2)
+            + "\n").encode("utf-8")
