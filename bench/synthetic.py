@@ -26,8 +26,9 @@ def synthetic_rows(source: Path, factor: int) -> list[list[str]]:
             if row[col["KPI番号"]].isdigit():
                 row[col["KPI番号"]] = str(int(row[col["KPI番号"]]) + copy * kpis)
             for name, step in (("再掲元", projects), ("KPI再掲元", kpis)):
+                shift = copy * step
                 row[col[name]] = REFERENCE.sub(
-                    lambda m, step=step: f"{m[1]}{int(m[2]) + copy * step}", row[col[name]])
+                    lambda m, shift=shift: f"{m[1]}{int(m[2]) + shift}", row[col[name]])
             out.append(row)
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,7 +122,7 @@ def _license(g: Graph, pub: Publication) -> None:
 
 
 def _dataset(g: Graph, pub: Publication, iris: Iris, dataset: URIRef, publisher: URIRef,
-             editions: list[int], text, dates) -> None:  # type: ignore[no-untyped-def]
+             editions: list[int], text: Callable[..., None], dates: Callable[..., None]) -> None:
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, DCTERMS.title, Literal(pub.text("title_ja"), lang="ja")))
@@ -163,7 +164,7 @@ def _dataset(g: Graph, pub: Publication, iris: Iris, dataset: URIRef, publisher:
 
 
 def _distribution(g: Graph, pub: Publication, iris: Iris, dataset: URIRef,
-                  download: Download, dates) -> None:  # type: ignore[no-untyped-def]
+                  download: Download, dates: Callable[..., None]) -> None:
     dist = iris.distribution(download.name)
     url = iris.download(download.name)
     g.add((dataset, DCAT.distribution, dist))

@@ -54,24 +54,6 @@ TERMS: dict[str, tuple[URIRef, dict[str, str]]] = {
 }
 
 
-def jsonld_context(base_iri: str) -> dict[str, object]:
-    """The JSON-LD ``@context``: short readable keys, language maps for text."""
-    context: dict[str, object] = {"@version": 1.1, "id": "@id", "type": "@type"}
-    context.update({prefix: str(ns) for prefix, ns in PREFIXES.items()})
-    clash = set(TERMS) & set(context)
-    assert not clash, f"JSON-LD terms shadow prefixes: {clash}"
-    for term, (iri, extra) in TERMS.items():
-        context[term] = {"@id": _curie(iri), **extra} if extra else _curie(iri)
-    return context
-
-
-def _curie(iri: URIRef) -> str:
-    for prefix, ns in PREFIXES.items():
-        if str(iri).startswith(str(ns)) and "/" not in str(iri)[len(str(ns)):]:
-            return f"{prefix}:{str(iri)[len(str(ns)):]}"
-    return str(iri)
-
-
 _BY_IRI = {iri: (term, extra) for term, (iri, extra) in TERMS.items()}
 _NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()),
                      key=lambda item: len(item[0]), reverse=True)
@@ -119,8 +101,8 @@ def _node(subject: Node, pairs: list[tuple[Node, Node]]) -> dict[str, object]:
         if predicate == RDF.type:
             grouped["type"].append(_node_id(value))
             continue
-        term, extra = _BY_IRI.get(URIRef(predicate), (None, {}))
-        if term is None or not _fits(value, extra):
+        term, extra = _BY_IRI.get(URIRef(str(predicate)), ("", {}))
+        if not term or not _fits(value, extra):
             grouped[str(predicate)].append(_value_object(value))
         elif extra.get("@container") == "@language":
             assert isinstance(value, Literal) and value.language

@@ -117,7 +117,7 @@ def build_edition(table: Table, orgs: OrgRegister) -> Edition:
     relistings: list[tuple[Row, int]] = []
     kpi_references: list[tuple[Row, int]] = []
     for row in table.rows:
-        where = {"file": table.file, "row": row.number}
+        where: dict = {"file": table.file, "row": row.number}
         plan_item = _plan_item(edition, row, where)
         project_no = row.cells["project_no"]
         if unicodedata.normalize("NFKC", project_no) == RELISTING:

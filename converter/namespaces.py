@@ -22,7 +22,7 @@ EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-them
 EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
 IANA_MEDIA = "http://www.iana.org/assignments/media-types/"
 
-PREFIXES: dict[str, Namespace | str] = {
+PREFIXES: dict[str, object] = {  # prefix → namespace (rdflib Namespace or DefinedNamespace)
     "dx": DX, "schema": SCHEMA, "qb": QB, "org": ORG, "skos": SKOS, "dct": DCTERMS,
     "dcat": DCAT, "prov": PROV, "time": TIME, "qudt": QUDT, "unit": UNIT,
     "sdmx-attribute": SDMX_ATTR, "void": VOID, "foaf": FOAF, "owl": OWL, "rdf": RDF,

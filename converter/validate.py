@@ -8,6 +8,7 @@ from pathlib import Path
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_FILE = ROOT / "shapes" / "dx-shapes.ttl"
@@ -56,32 +57,13 @@ def load_shapes(path: Path = SHAPES_FILE) -> Graph:
     return graph
 
 
-class _OxigraphGraph(Graph):
-    """An Oxigraph-backed graph that counts itself once.
-
-    pyshacl evaluates ``datagraph or shapes`` for every (even discarded) result, i.e.
-    ``len(datagraph)``, and Oxigraph counts by scanning; the graph does not change while
-    it is validated, so the count is cached.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(store="Oxigraph")
-        self._size: int | None = None
-
-    def __len__(self) -> int:
-        if self._size is None:
-            self._size = super().__len__()
-        return self._size
-
-
 def validate(data: Graph, shapes: Graph | None = None) -> Report:
-    """Validate ``data``; warnings never block, violations do (see ``Report.conforms``)."""
-    # pyshacl runs several times faster on Oxigraph's indexes than on rdflib's memory store
-    # for large graphs (measured by `make bench`).
-    fast = _OxigraphGraph()
-    fast += data
-    fast._size = None
-    _, results, _ = shacl_validate(fast, shacl_graph=shapes if shapes is not None
+    """Validate ``data``; warnings never block, violations do (see ``Report.conforms``).
+
+    The gate runs on rdflib's memory store: with these core-only shapes it measured 1.5x
+    faster than an Oxigraph-backed graph (``make bench`` prints both side by side).
+    """
+    _, results, _ = shacl_validate(data, shacl_graph=shapes if shapes is not None
                                    else load_shapes(), inference="none", allow_warnings=True,
                                    advanced=False)
     report = Report()
@@ -92,12 +74,12 @@ def validate(data: Graph, shapes: Graph | None = None) -> Report:
     return report
 
 
-def _finding(results: Graph, result: object) -> Finding:
+def _finding(results: Graph, result: Node) -> Finding:
     def one(predicate: URIRef) -> str:
-        value = results.value(result, predicate)  # type: ignore[arg-type]
+        value = results.value(result, predicate)
         return "" if value is None else str(value)
 
-    messages = {m.language: str(m) for m in results.objects(result, SH.resultMessage)  # type: ignore[arg-type]
+    messages = {m.language: str(m) for m in results.objects(result, SH.resultMessage)
                 if isinstance(m, Literal)}
     severity = one(SH.resultSeverity).rsplit("#", 1)[-1]
     message = next(iter(messages.values()), "")

@@ -79,7 +79,8 @@ def turtle(graph: Graph, *, extra_prefixes: dict[str, str] | None = None) -> byt
     blocks = []
     for subject, pairs in by_subject(graph):
         lines = [term(subject)]
-        grouped = [(p, [o for _, o in objects]) for p, objects in groupby(pairs, key=lambda x: x[0])]
+        grouped = [(p, [o for _, o in objects])
+                   for p, objects in groupby(pairs, key=lambda pair: pair[0])]
         for index, (predicate, objects) in enumerate(grouped):
             end = " ." if index == len(grouped) - 1 else " ;"
             values = " ,\n        ".join(term(o) for o in objects)

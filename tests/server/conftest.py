@@ -1,16 +1,8 @@
-"""Server-test fixtures on top of tests/conftest.py.
-
-``dist_dir`` is the real build; while the converter cannot build yet it falls back to a
-fake dist written from ``data/mini.trig`` (same layout, same IRIs), so the server tests keep
-running. Tests that check real counts skip on that fallback (``real_data``).
-"""
+"""Server-test fixtures on top of tests/conftest.py (which builds the real data)."""
 
 from __future__ import annotations
 
-import gc
 import json
-import logging
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,28 +11,6 @@ import pytest
 from tests.server.fakedist import write_fake_dist
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLICATION = ROOT / "data" / "publication.toml"
-log = logging.getLogger(__name__)
-
-
-@pytest.fixture(scope="session")
-def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real build when the converter can make one, else the hand-written mini build."""
-    out = tmp_path_factory.mktemp("dist") / "dist"
-    try:
-        from converter.build import build
-
-        # pylode (ontology.html) leaks an open file; collect it here so the ResourceWarning
-        # does not surface as an error in whichever test runs next (filterwarnings=error).
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            build(PUBLICATION, out)
-            gc.collect()
-        return out
-    except Exception as exc:  # noqa: BLE001 - the converter is still being written
-        log.warning("real build failed (%s); using tests/server/data/mini.trig", exc)
-    fake = tmp_path_factory.mktemp("fakedist")
-    return write_fake_dist(fake)
 
 
 @pytest.fixture(scope="session")
