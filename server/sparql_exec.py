@@ -220,10 +220,12 @@ class CachingExecutor:
 
 
 def executor_for(store: Store, settings: SparqlSettings) -> Executor:
-    """The execution strategy for ``store``: worker processes for the embedded store."""
-    inner: Executor = (
-        PoolExecutor(store, settings)
-        if isinstance(store, LocalStore)
-        else StoreExecutor(store, settings)
-    )
+    """The execution strategy for ``store``: worker processes for the embedded store.
+
+    Only the embedded store's answers are cached: its data is the build loaded at start and
+    never changes, while a remote store can be re-published under a running server.
+    """
+    if not isinstance(store, LocalStore):
+        return StoreExecutor(store, settings)
+    inner = PoolExecutor(store, settings)
     return CachingExecutor(inner, settings.cache_size) if settings.cache_size > 0 else inner
