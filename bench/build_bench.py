@@ -15,15 +15,31 @@ import tempfile
 import time
 from pathlib import Path
 
+from rdflib import Graph
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "dx-kpi-fy2023.csv"
 ORGS = ROOT / "data" / "organizations.csv"
 
 
+class CountedOxigraphGraph(Graph):
+    """An Oxigraph-backed graph that counts itself once: pyshacl tests ``datagraph or …``
+    (``len()``) for every intermediate result and Oxigraph counts by scanning, which
+    otherwise makes it look 20x slower than it is. This is Oxigraph's best case."""
+
+    def __init__(self) -> None:
+        super().__init__(store="Oxigraph")
+        self._size: int | None = None
+
+    def __len__(self) -> int:
+        if self._size is None:
+            self._size = super().__len__()
+        return self._size
+
+
 def measure(factor: int, compare_stores: bool) -> dict[str, object]:
     """Run in a child process: time each phase of one build of ``factor``× the table."""
     from pyshacl import validate as shacl_validate
-    from rdflib import Graph
 
     from bench.synthetic import write_synthetic
     from converter.mapping import edition_graph
@@ -55,7 +71,7 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
             serialize(graph, fmt, base_iri=Iris().base)
         times["serialize"] = time.perf_counter() - start
         if compare_stores:
-            on_oxigraph = Graph(store="Oxigraph")
+            on_oxigraph = CountedOxigraphGraph()
             on_oxigraph += graph
             start = time.perf_counter()
             shacl_validate(on_oxigraph, shacl_graph=shapes, inference="none",
@@ -70,10 +86,11 @@ def run(factors: tuple[int, ...] = (1, 10, 50, 100)) -> list[dict[str, object]]:
     results = []
     for factor in factors:
         code = ("import json, sys; from bench.build_bench import measure; "
-                f"print(json.dumps(measure({factor}, {factor in (1, 10, 100)})))")
+                f"print(json.dumps(measure({factor}, {factor in (1, 10)})))")
         done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                               text=True, check=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"  measured {factor}×", file=sys.stderr, flush=True)
     return results
 
 

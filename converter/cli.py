@@ -17,6 +17,7 @@ import click
 
 from converter.build import build, convert_table
 from converter.errors import ConverterError
+from converter.publish import publish_command
 from converter.serialize import FORMATS, serialize
 from converter.validate import load_shapes, validate
 
@@ -112,12 +113,4 @@ def formats_command() -> None:
         click.echo(f"{fmt.extension}\t{fmt.media_type}\t{fmt.name}")
 
 
-def _add_publish() -> None:
-    try:
-        from converter.publish import publish_command
-    except ImportError:  # publish arrives with the remote-store work
-        return
-    main.add_command(publish_command, "publish")
-
-
-_add_publish()
+main.add_command(publish_command, "publish")

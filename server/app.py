@@ -12,7 +12,7 @@ from flask import Flask, Response, current_app
 
 from server import i18n, linking
 from server.errors import register_error_handlers
-from server.store import Store, local_store_from_dist
+from server.store import Store, store_from_config
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,6 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
 
 
 def _make_store(app: Flask) -> Store:
-    try:
-        from server.store import store_from_config
-    except ImportError:  # RemoteStore not written yet: serve the local build
-        return local_store_from_dist(Path(app.config["DIST_DIR"]))
     return cast(Store, store_from_config(app.config))
 
 
