@@ -70,6 +70,7 @@ class EditionMapper:
         self.add(scheme, SKOS.prefLabel, Literal("KPI一覧", lang="ja"))
         self.add(scheme, SKOS.prefLabel, Literal("KPIs", lang="en"))
         self.label(scheme, "KPI一覧", "KPIs")
+        self.add(DX.refKpi, QB.codeList, scheme)  # the code list lives under the data's base
         for kpi in self.edition.kpis.values():
             self.kpi(kpi)
         self.report_and_cube()

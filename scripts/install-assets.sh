@@ -15,6 +15,10 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$VERSION" && -f "$TARGET/yasgui.min.j
   echo "yasgui $VERSION already installed in ${TARGET#"$ROOT"/}"
   exit 0
 fi
+if ! command -v npm >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  # A new machine may lack Node.js: take Debian's npm (only `npm pack` is used).
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+fi
 command -v npm >/dev/null || { echo "install-assets: npm is required (Node 18+)" >&2; exit 2; }
 
 WORK="$(mktemp -d)"
