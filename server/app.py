@@ -92,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     :raises StoreError: no store was given and the configured one cannot be opened.
     """
     app = Flask(__name__)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese messages stay readable
     _configure(app, config)
     store = store if store is not None else _make_store(app)
     app.extensions["lod_store"] = store
