@@ -131,6 +131,11 @@ def build_edition(table: Table, orgs: OrgRegister) -> Edition:
                                  f"{edition.projects[number].row})", column="事業No", **where)
             edition.projects[number] = _project(orgs, row, number, where)
             is_relisting = False
+        twice = next((x.row for x in edition.listings
+                      if (x.project, x.plan_item) == (number, plan_item)), None)
+        if twice is not None:
+            raise InputError(f"project {number} is listed twice under plan item {plan_item} "
+                             f"(first on row {twice})", column="事業No", **where)
         kpi, kpi_relisted = _kpi(edition, table, row, number, where)
         if kpi_relisted and kpi is not None:
             kpi_references.append((row, kpi))

@@ -66,6 +66,8 @@ CSV_CASES: list[tuple[str, Callable[[Records], Records], list[str]]] = [
     ("duplicate-project", edit(3, "事業No", "1"), ["row 3", "事業No", "project 1 appears twice"]),
     ("project-not-number", edit(4, "事業No", "三"), ["row 4", "事業No", "'三' is not a number"]),
     ("relisting-missing-project", edit(30, "再掲元", "※再掲:No99"), ["row 30", "再掲元", "project 99"]),
+    ("relisting-same-plan-item", lambda rows: [*rows, ["再掲", "※再掲:No3", *rows[3][2:]]],
+        ["row 67", "事業No", "project 3 is listed twice under plan item I-1-1"]),
     ("relisting-bad-reference", edit(30, "再掲元", "see No4"), ["row 30", "再掲元", "is not a 再掲 reference"]),
     ("relisting-empty-reference", edit(30, "再掲元", ""), ["row 30", "再掲元"]),
     ("kpi-relisting-missing", edit(11, "KPI再掲元", "※再掲:No42"), ["row 11", "KPI再掲元", "KPI 42"]),
