@@ -51,6 +51,11 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
     from converter.validate import load_shapes, validate
 
     times: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+
+    def peak(phase: str) -> None:  # high-water RSS once the phase is done, MiB
+        peaks[phase] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
     with tempfile.TemporaryDirectory() as tmp:
         table = SOURCE if factor == 1 else write_synthetic(SOURCE, factor,
                                                            Path(tmp) / "dx-kpi-fy2023.csv")
@@ -58,18 +63,22 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
         parsed = read_table(table)
         edition = build_edition(parsed, read_register(ORGS))
         times["parse"] = time.perf_counter() - start
+        peak("parse")
         start = time.perf_counter()
         graph = edition_graph(edition, Iris(), "t", "t")
         times["convert"] = time.perf_counter() - start
+        peak("convert")
         shapes = load_shapes()
         start = time.perf_counter()
         report = validate(graph, shapes)
         times["validate"] = time.perf_counter() - start
+        peak("validate")
         assert report.conforms, report.text()[:2000]
         start = time.perf_counter()
         for fmt in FORMATS:
             serialize(graph, fmt, base_iri=Iris().base)
         times["serialize"] = time.perf_counter() - start
+        peak("serialize")
         if compare_stores:
             on_oxigraph = CountedOxigraphGraph()
             on_oxigraph += graph
@@ -77,9 +86,8 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
             shacl_validate(on_oxigraph, shacl_graph=shapes, inference="none",
                            allow_warnings=True)
             times["validate_oxigraph"] = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"factor": factor, "rows": len(parsed.rows), "triples": len(graph),
-            "times": times, "peak_mib": round(peak_kib / 1024, 1)}
+            "times": times, "peaks": peaks}
 
 
 def run(factors: tuple[int, ...] = (1, 10, 50, 100)) -> list[dict[str, object]]:
@@ -95,17 +103,20 @@ def run(factors: tuple[int, ...] = (1, 10, 50, 100)) -> list[dict[str, object]]:
 
 
 def report(results: list[dict[str, object]]) -> str:
-    lines = ["Build benchmark (each size in its own process; seconds, peak RSS MiB)",
-             f"{'size':>6} {'rows':>6} {'triples':>8} {'parse':>7} {'convert':>8} "
-             f"{'validate':>9} {'serialize':>10} {'total':>7} {'µs/triple':>10} {'peak':>7}"]
+    phases = ("parse", "convert", "validate", "serialize")
+    lines = ["Build benchmark, each size in its own process: seconds per phase, then the "
+             "peak RSS (MiB) reached by the end of each phase",
+             f"{'size':>6} {'rows':>6} {'triples':>8} " + " ".join(f"{p:>9}" for p in phases)
+             + f" {'total':>7} {'µs/triple':>9} | " + " ".join(f"{p[:5] + ' MiB':>10}"
+                                                            for p in phases)]
     for r in results:
-        t = r["times"]
-        assert isinstance(t, dict)
-        total = sum(t[k] for k in ("parse", "convert", "validate", "serialize"))
+        t, m = r["times"], r["peaks"]
+        assert isinstance(t, dict) and isinstance(m, dict)
+        total = sum(t[p] for p in phases)
         per = total / int(r["triples"]) * 1e6  # type: ignore[arg-type]
-        lines.append(f"{r['factor']:>5}× {r['rows']:>6} {r['triples']:>8} {t['parse']:>7.2f} "
-                     f"{t['convert']:>8.2f} {t['validate']:>9.2f} {t['serialize']:>10.2f} "
-                     f"{total:>7.2f} {per:>10.1f} {r['peak_mib']:>7}")
+        lines.append(f"{r['factor']:>5}× {r['rows']:>6} {r['triples']:>8} "
+                     + " ".join(f"{t[p]:>9.2f}" for p in phases)
+                     + f" {total:>7.2f} {per:>9.1f} | " + " ".join(f"{m[p]:>10}" for p in phases))
     lines.append("")
     lines.append("SHACL gate, same graph and shapes, side by side: rdflib memory store (used) "
                  "vs Oxigraph-backed rdflib graph")
