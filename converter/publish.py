@@ -5,10 +5,21 @@ HTTP Protocol (``PUT <store>?graph=<staging IRI>``), its triple count is checked
 SPARQL ``COUNT`` against the manifest, and only when every graph checks out are all of
 them switched in one SPARQL 1.1 Update request (``MOVE <staging> TO <target>; …``). A
 publish that stops before the switch leaves the previous edition in the target graphs.
+
+Readers must never see a staging graph, on any store, whatever its default graph is. The
+same Update request that moves the graphs therefore rewrites a small *publication register*
+(:data:`REGISTER_GRAPH`: ``<graph> a <urn:x-dx-lod:PublishedGraph>`` per live graph), and
+the server (``server.remote_store.RemoteStore``) sends exactly those graphs as the SPARQL 1.1
+Protocol dataset (``default-graph-uri`` / ``named-graph-uri``) with every query. Why a
+register rather than listing the store's graphs minus the staging prefix: the list of live
+graphs then changes in the same transaction as their contents, it is exactly the last build
+(a graph dropped from the build stops being served; graphs others keep in the store are never
+served), and it costs one tiny indexed lookup instead of a scan of every graph name.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.client
 import json
@@ -26,8 +37,14 @@ import click
 
 from converter.errors import ConverterError
 
+#: Graphs and terms of the publication machinery; readers never see graphs named under it.
+CONTROL_PREFIX = "urn:x-dx-lod:"
 #: Staging graphs are named under this prefix; leftovers of interrupted runs are dropped.
-STAGING_PREFIX = "urn:x-dx-lod:publish-staging:"
+STAGING_PREFIX = CONTROL_PREFIX + "publish-staging:"
+#: The publication register: which graphs are live, rewritten by every switch.
+REGISTER_GRAPH = CONTROL_PREFIX + "publication"
+#: The class of a live graph in the register (``<graph IRI> a <…PublishedGraph>``).
+PUBLISHED_GRAPH = CONTROL_PREFIX + "PublishedGraph"
 #: N-Triples is a subset of Turtle, and Turtle is the format every GSP store accepts.
 UPLOAD_MEDIA_TYPE = "text/turtle"
 RESULTS_JSON = "application/sparql-results+json"
@@ -69,8 +86,6 @@ class PublishReport:
 
     graphs: dict[str, int]
     stale_staging_dropped: int
-    #: False when the store's default graph is not the union of its graphs (see README).
-    union_default_graph: bool | None
     seconds: float
 
 
@@ -173,17 +188,23 @@ def publish(
     query_url: str,
     update_url: str | None = None,
     timeout: float = 60.0,
+    user: str | None = None,
+    password: str | None = None,
 ) -> PublishReport:
     """Upload every graph of a validated build, verify it, then switch all graphs at once.
 
-    :raises PublishInputError: the build is not publishable (the store was not touched).
+    ``user`` and ``password`` are sent as HTTP Basic credentials with every request (Graph
+    Store, Update and query); they never appear in an error message.
+
+    :raises PublishInputError: the build is not publishable, or a user without a password
+        (the store was not touched).
     :raises PublishError: the store failed; unless the message says "switched", the
         previously published graphs are unchanged and the staging graphs were dropped.
     """
     started = time.monotonic()
     files = read_build(Path(dist_dir))
     ends = endpoints(store_url, query_url, update_url)
-    store = _Client(ends, timeout)
+    store = _Client(ends, timeout, _credentials(user, password))
     dropped = store.drop(store.staging_graphs())
     run = uuid.uuid4().hex[:12]
     staging = {f.iri: f"{STAGING_PREFIX}{run}/{n}" for n, f in enumerate(files)}
@@ -197,12 +218,32 @@ def publish(
                     f"triples of {f.path.name}, the manifest says {f.triples}; "
                     "nothing was switched"
                 )
-        store.update(";\n".join(f"MOVE <{staging[f.iri]}> TO <{f.iri}>" for f in files))
+        store.switch(staging)
     except BaseException:
         store.drop(staging.values(), quiet=True)
         raise
+    served = _check_switch(store, files)
+    return PublishReport(served, dropped, round(time.monotonic() - started, 3))
+
+
+def _credentials(user: str | None, password: str | None) -> tuple[str, str] | None:
+    if user is None and password is None:
+        return None
+    if not user or password is None:
+        raise PublishInputError("HTTP Basic auth needs both a user and a password")
+    if ":" in user:
+        raise PublishInputError("HTTP Basic auth: the user name cannot contain ':'")
+    return user, password
+
+
+def _check_switch(store: _Client, files: list[GraphFile]) -> dict[str, int]:
+    """``{graph: triples}`` as served after the switch, checked against the manifest.
+
+    :raises PublishError: (says "switched") a count or the register is not what was sent.
+    """
     try:
         served = {f.iri: store.count(f.iri) for f in files}
+        registered = store.registered()
     except PublishError as exc:
         raise PublishError(f"switched, but could not count the published graphs: {exc}") from exc
     wrong = [
@@ -211,18 +252,32 @@ def publish(
         if served[f.iri] != f.triples
     ]
     if wrong:
-        raise PublishError(f"switched, but {ends.query_url} now counts {', '.join(wrong)}")
-    return PublishReport(
-        served, dropped, store.serves_union(files), round(time.monotonic() - started, 3)
-    )
+        raise PublishError(f"switched, but {store.ends.query_url} now counts {', '.join(wrong)}")
+    if registered != {f.iri for f in files}:
+        raise PublishError(
+            f"switched, but the publication register <{REGISTER_GRAPH}> lists "
+            f"{sorted(registered)}, not the {len(files)} graph(s) of the build"
+        )
+    return served
 
 
 class _Client:
-    """The three standard calls publish needs, over stdlib ``urllib``, each with a timeout."""
+    """The three standard calls publish needs, over stdlib ``urllib``, each with a timeout
+    (and HTTP Basic credentials, sent with every request and hidden in every message)."""
 
-    def __init__(self, ends: Endpoints, timeout: float) -> None:
+    def __init__(
+        self, ends: Endpoints, timeout: float, credentials: tuple[str, str] | None = None
+    ) -> None:
         self.ends = ends
         self.timeout = timeout
+        self._secrets: list[str] = []
+        self._authorization: str | None = None
+        if credentials is not None:
+            token = base64.b64encode(":".join(credentials).encode()).decode("ascii")
+            self._authorization = f"Basic {token}"
+            # Longest first, so a secret that contains another is hidden whole.
+            secrets = {token, ":".join(credentials), credentials[1]} - {""}
+            self._secrets = sorted(secrets, key=len, reverse=True)
 
     def put(self, graph: str, path: Path) -> None:
         separator = "&" if "?" in self.ends.store_url else "?"
@@ -234,6 +289,23 @@ class _Client:
     def update(self, text: str) -> None:
         form = urllib.parse.urlencode({"update": text}).encode()
         self._call(self.ends.update_url, form, FORM, "SPARQL Update " + text.split("\n")[0][:120])
+
+    def switch(self, staging: dict[str, str]) -> None:
+        """Move every ``{target: staging}`` graph and rewrite the register, in ONE request.
+
+        One Update request is one transaction on Oxigraph and Fuseki/TDB2: readers see the
+        old graphs and the old register, or the new graphs and the new register.
+        """
+        live = " ".join(f"<{target}> a <{PUBLISHED_GRAPH}> ." for target in sorted(staging))
+        self.update(
+            ";\n".join(
+                [
+                    *(f"MOVE <{temp}> TO <{target}>" for target, temp in staging.items()),
+                    f"DROP SILENT GRAPH <{REGISTER_GRAPH}>",
+                    f"INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{ {live} }} }}",
+                ]
+            )
+        )
 
     def query(self, query: str) -> dict[str, object]:
         """The SPARQL JSON results of ``query`` (a dict with ``results`` or ``boolean``)."""
@@ -263,6 +335,13 @@ class _Client:
         )
         return [row["g"]["value"] for row in rows if "g" in row]
 
+    def registered(self) -> set[str]:
+        """The graphs the publication register marks live."""
+        rows = self.select(
+            f"SELECT ?g WHERE {{ GRAPH <{REGISTER_GRAPH}> {{ ?g a <{PUBLISHED_GRAPH}> }} }}"
+        )
+        return {row["g"]["value"] for row in rows if "g" in row}
+
     def drop(self, graphs: Iterable[str], *, quiet: bool = False) -> int:
         graphs = list(graphs)
         if not graphs:
@@ -274,20 +353,10 @@ class _Client:
                 raise
         return len(graphs)
 
-    def serves_union(self, files: list[GraphFile]) -> bool | None:
-        """Whether a published triple is visible without ``GRAPH`` (union default graph)."""
-        for f in files:
-            with f.path.open(encoding="utf-8") as lines:
-                triple = next(
-                    (line.strip() for line in lines if line.strip() and not line.startswith("#")),
-                    None,
-                )
-            if triple:
-                try:
-                    return self.query(f"ASK {{ {triple} }}").get("boolean") is True
-                except PublishError:
-                    return None
-        return None
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _call(
         self,
@@ -299,24 +368,37 @@ class _Client:
         method: str = "POST",
         accept: str = "*/*",
     ) -> bytes:
-        request = urllib.request.Request(
-            url, data=body, method=method, headers={"Content-Type": content_type, "Accept": accept}
-        )
+        """Send one request; a failure is a :class:`PublishError` without the credentials.
+
+        :raises PublishError: the store answered an error status, timed out or is unreachable.
+        """
+        headers = {"Content-Type": content_type, "Accept": accept}
+        if self._authorization is not None:
+            headers["Authorization"] = self._authorization  # sent up front: no 401 round trip
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return bytes(response.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode("utf-8", "replace").strip()
-            exc.close()
-            raise PublishError(f"{what}: {url} answered HTTP {exc.code}: {detail}") from exc
-        except urllib.error.URLError as exc:
-            if not isinstance(exc.reason, TimeoutError):
-                raise PublishError(f"{what}: cannot reach {url} ({exc.reason})") from exc
-            raise PublishError(f"{what}: {url} did not answer within {self.timeout} s") from exc
-        except TimeoutError as exc:
-            raise PublishError(f"{what}: {url} did not answer within {self.timeout} s") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise PublishError(f"{what}: {url} failed ({exc!r})") from exc
+        except Exception as exc:  # noqa: BLE001 - mapped (and redacted) below, or re-raised
+            message = _failure(exc, what, url, self.timeout)
+            if message is None:
+                raise
+            raise PublishError(self._redact(message)) from exc
+
+
+def _failure(exc: Exception, what: str, url: str, timeout: float) -> str | None:
+    """What went wrong with one request, in words (None: not a network or HTTP failure)."""
+    if isinstance(exc, urllib.error.HTTPError):
+        detail = exc.read()[:300].decode("utf-8", "replace").strip()
+        exc.close()
+        return f"{what}: {url} answered HTTP {exc.code}: {detail}"
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc.reason, TimeoutError):
+        return f"{what}: cannot reach {url} ({exc.reason})"
+    if isinstance(exc, urllib.error.URLError | TimeoutError):
+        return f"{what}: {url} did not answer within {timeout} s"
+    if isinstance(exc, OSError | http.client.HTTPException):
+        return f"{what}: {url} failed ({exc!r})"
+    return None
 
 
 @click.command("publish")
@@ -337,14 +419,32 @@ class _Client:
     show_default=True,
     help="Seconds to wait for each request.",
 )
+@click.option(
+    "--user",
+    envvar="DX_STORE_USER",
+    show_envvar=True,
+    help="HTTP Basic user for the store (Graph Store, Update and query requests).",
+)
+@click.option(
+    "--password",
+    envvar="DX_STORE_PASSWORD",
+    show_envvar=True,
+    help="HTTP Basic password; prefer the environment variable (command lines are visible).",
+)
 def publish_command(
-    dist: Path, store_url: str, query_url: str | None, update_url: str | None, timeout: float
+    dist: Path,
+    store_url: str,
+    query_url: str | None,
+    update_url: str | None,
+    timeout: float,
+    user: str | None,
+    password: str | None,
 ) -> None:
     """Publish the validated build DIST into a SPARQL 1.1 store.
 
-    Exit codes: 0 published; 2 input/config error (not a validated build, bad URL; the
-    store was not touched); 4 store failure (the previous edition is still served unless
-    the message says "switched"); 3 internal error.
+    Exit codes: 0 published; 2 input/config error (not a validated build, bad URL, user
+    without password; the store was not touched); 4 store failure (the previous edition is
+    still served unless the message says "switched"); 3 internal error.
     """
     ctx = click.get_current_context()
     try:
@@ -355,21 +455,18 @@ def publish_command(
             query_url=ends.query_url,
             update_url=ends.update_url,
             timeout=timeout,
+            user=user,
+            password=password,
         )
     except PublishError as exc:
         click.echo(f"publish: {exc}", err=True)
         ctx.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
-        click.echo(f"publish: internal error: {exc!r}", err=True)
+        message = f"publish: internal error: {exc!r}"
+        click.echo(message.replace(password, "***") if password else message, err=True)
         ctx.exit(3)
     for iri, triples in report.graphs.items():
         click.echo(f"{iri}\t{triples} triples")
     if report.stale_staging_dropped:
         click.echo(f"dropped {report.stale_staging_dropped} staging graph(s) of an earlier run")
-    if report.union_default_graph is False:
-        click.echo(
-            "warning: the store's default graph is not the union of its graphs; "
-            "the server will not see the data (see README)",
-            err=True,
-        )
     click.echo(f"published {len(report.graphs)} graph(s) to {ends.store_url} in {report.seconds} s")

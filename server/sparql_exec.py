@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
@@ -61,16 +62,27 @@ class Executor(Protocol):
 
 @dataclass
 class _GraphList:
-    """``{graph IRI: triple count}`` of a store, asked once."""
+    """``{graph IRI: triple count}`` of a store, asked again after ``ttl`` seconds.
+
+    The embedded store never changes (``ttl=None``: asked once); a remote store can be
+    re-published under a running server.
+    """
 
     store: Store
+    ttl: float | None = None
     _cache: dict[str, int] | None = field(default=None, init=False)
+    _asked: float = field(default=0.0, init=False)
 
     def get(self) -> dict[str, int]:
-        if self._cache is None:
+        stale = self.ttl is not None and time.monotonic() - self._asked > self.ttl
+        if self._cache is None or stale:
             rows = self.store.select(_GRAPHS_QUERY)
             self._cache = {str(row["g"]): int(row["n"]) for row in rows}  # type: ignore[call-overload]
+            self._asked = time.monotonic()
         return self._cache
+
+
+REMOTE_GRAPHS_TTL = 5.0  # seconds, as the remote store's own list of published graphs
 
 
 class PoolExecutor:
@@ -143,7 +155,7 @@ class StoreExecutor:
     def __init__(self, store: Store, settings: SparqlSettings) -> None:
         self._store = store
         self._settings = settings
-        self._graphs = _GraphList(store)
+        self._graphs = _GraphList(store, ttl=REMOTE_GRAPHS_TTL)
         self._threads = ThreadPoolExecutor(
             max_workers=4 * max(1, settings.workers), thread_name_prefix="sparql-remote"
         )

@@ -8,20 +8,17 @@ SPARQL).
 
 from __future__ import annotations
 
-import ast
-import http.client
 import os
-import urllib.error
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+if TYPE_CHECKING:
+    from server.remote_store import RemoteStore as RemoteStore
 
 #: SPARQL results media types the stores can answer with.
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -182,182 +179,50 @@ def local_store_from_dist(dist_dir: Path) -> LocalStore:
     return LocalStore.from_files(dist_graphs(dist_dir))
 
 
-# --- a remote SPARQL 1.1 endpoint -----------------------------------------------------------
-
-_UPDATE_FORMS = frozenset(
-    {"INSERT", "DELETE", "CREATE", "CLEAR", "DROP", "LOAD", "COPY", "MOVE", "ADD"}
-)
-_GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
-#: What select/ask and construct ask a remote store for (answers are parsed by media type).
-_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
-_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
+# --- a remote SPARQL 1.1 endpoint: server/remote_store.py --------------------------------
 
 
-def _store_says(exc: BaseException) -> str:
-    """The store's own words from a SPARQLWrapper exception (it keeps only their repr)."""
-    text = str(exc)
-    _, found, raw = text.partition("Response:\n")
-    if found:
-        try:
-            value = ast.literal_eval(raw.strip())
-            if isinstance(value, bytes):
-                return value.decode("utf-8", "replace").strip()
-        except (ValueError, SyntaxError):
-            pass
-    return text
+def __getattr__(name: str) -> object:
+    """``RemoteStore`` is re-exported lazily: its module imports this one (no import cycle)."""
+    if name == "RemoteStore":
+        from server.remote_store import RemoteStore
 
-
-def _remote_error(exc: BaseException, url: str, timeout: float) -> StoreError:
-    """Map a failed HTTP exchange with the store to the status the server should answer."""
-    if isinstance(exc, QueryBadFormed):
-        return QuerySyntaxError(_store_says(exc))
-    if isinstance(exc, SPARQLWrapperException):
-        return StoreError(f"SPARQL store {url} failed: {_store_says(exc)[:500]}", status=502)
-    if isinstance(exc, urllib.error.HTTPError):
-        status = exc.code if exc.code in (503, 504) else 502
-        return StoreError(f"SPARQL store {url} answered HTTP {exc.code}", status=status)
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, TimeoutError):
-        return StoreError(f"SPARQL store {url} did not answer within {timeout} s", status=504)
-    if isinstance(reason, OSError):  # refused, reset, unknown host, unreachable network
-        return StoreError(f"SPARQL store {url} is unreachable ({reason})", status=503)
-    if isinstance(exc, http.client.HTTPException):
-        return StoreError(f"SPARQL store {url} sent a broken answer ({exc!r})", status=502)
-    return StoreError(f"SPARQL store {url} failed ({exc!r})", status=502)
-
-
-class RemoteStore:
-    """Any SPARQL 1.1 Protocol endpoint, queried with SPARQLWrapper.
-
-    The store must answer queries against the union of its named graphs (``oxigraph serve
-    --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``; see the README).
-    Every call is a fresh HTTP request with ``timeout`` seconds per socket operation, so a
-    store that comes back is used again at once. Answers are parsed with pyoxigraph and
-    converted exactly like :class:`LocalStore`'s, so both give equal rdflib terms.
-    """
-
-    def __init__(self, query_url: str, *, timeout: float = 10.0) -> None:
-        if not timeout > 0:
-            raise ValueError(f"timeout must be positive, not {timeout}")
-        self.query_url = query_url
-        self.timeout = timeout
-
-    def _prepare(self, query: str, accept: str) -> tuple[SPARQLWrapper, str]:
-        """A SPARQLWrapper for one POSTed query, and the query form it detected.
-
-        :raises QuerySyntaxError: the text is a SPARQL Update (the store is read-only).
-        """
-        sparql = SPARQLWrapper(self.query_url)
-        with warnings.catch_warnings():  # it warns on forms it cannot detect; the store decides
-            warnings.simplefilter("ignore")
-            sparql.setQuery(query)
-        form = str(sparql.queryType).upper()
-        if form in _UPDATE_FORMS:
-            raise QuerySyntaxError(f"{form} is SPARQL Update; this endpoint is read-only")
-        sparql.setMethod(POST)
-        sparql.setOnlyConneg(True)
-        sparql.timeout = self.timeout  # type: ignore[assignment] # setTimeout() int()s: 0.5 → none
-        sparql.addCustomHttpHeader("Accept", accept)
-        return sparql, form
-
-    def _send(self, sparql: SPARQLWrapper) -> tuple[bytes, str]:
-        """Run the request; return the body and its media type.
-
-        :raises StoreError: 503 unreachable, 504 timeout, 502 failure; QuerySyntaxError 400.
-        """
-        response = None
-        try:
-            response = sparql.query().response
-            body = bytes(response.read())
-            media_type = str(response.headers.get_content_type())
-        except Exception as exc:  # noqa: BLE001 - every failure is mapped to a status
-            error = _remote_error(exc, self.query_url, self.timeout)
-            for cause in (exc, exc.__context__):  # SPARQLWrapper leaves HTTPErrors open
-                if isinstance(cause, urllib.error.HTTPError):
-                    cause.close()
-            raise error from exc
-        finally:
-            if response is not None:
-                response.close()
-        return body, media_type
-
-    def _results(self, query: str, forms: frozenset[str], what: str) -> object:
-        sparql, form = self._prepare(query, _RESULTS_ACCEPT)
-        if form not in forms:
-            raise StoreError(f"not {what} query", status=400)
-        body, media_type = self._send(sparql)
-        try:
-            return ox.parse_query_results(body, format=RESULT_FORMATS[media_type])
-        except (KeyError, SyntaxError, ValueError) as exc:
-            raise self._unreadable(media_type, exc) from exc
-
-    def _unreadable(self, media_type: str, exc: Exception) -> StoreError:
-        return StoreError(
-            f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})", status=502
-        )
-
-    def ask(self, query: str) -> bool:
-        result = self._results(query, frozenset({"ASK"}), "an ASK")
-        if not isinstance(result, ox.QueryBoolean):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer a boolean", status=502)
-        return bool(result)
-
-    def select(self, query: str) -> list[dict[str, Node]]:
-        result = self._results(query, frozenset({"SELECT"}), "a SELECT")
-        if not isinstance(result, ox.QuerySolutions):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions", status=502)
-        names = [v.value for v in result.variables]
-        return [
-            {name: to_rdflib(solution[name]) for name in names if solution[name] is not None}
-            for solution in result
-        ]
-
-    def construct(self, query: str) -> Graph:
-        sparql, form = self._prepare(query, _GRAPH_ACCEPT)
-        if form not in _GRAPH_FORMS:
-            raise StoreError("not a CONSTRUCT or DESCRIBE query", status=400)
-        body, media_type = self._send(sparql)
-        graph = Graph()
-        try:
-            for quad in ox.parse(body, format=GRAPH_FORMATS[media_type]):
-                graph.add(
-                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
-                )
-        except (KeyError, SyntaxError, ValueError) as exc:
-            raise self._unreadable(media_type, exc) from exc
-        return graph
-
-    def raw_query(self, query: str, accept: str) -> tuple[bytes, str]:
-        """Run any query; the answer is the store's bytes in the media type ``accept``.
-
-        :raises StoreError: (406) ``accept`` does not fit the query form; (502) the store
-            answered in another format.
-        """
-        sparql, form = self._prepare(query, accept)
-        if form in _GRAPH_FORMS and accept not in GRAPH_FORMATS:
-            raise StoreError(f"{accept} cannot carry a graph", status=406)
-        if form not in _GRAPH_FORMS and accept not in RESULT_FORMATS:
-            raise StoreError(f"{accept} cannot carry query results", status=406)
-        body, media_type = self._send(sparql)
-        if media_type != accept:
-            raise StoreError(
-                f"SPARQL store {self.query_url} answered {media_type} instead of {accept}",
-                status=502,
-            )
-        return body, media_type
+        return RemoteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def store_from_config(config: Mapping[str, object]) -> Store:
     """The store a server should read: remote when a URL is configured, else the build.
 
     ``STORE_URL`` in ``config`` (else the ``DX_STORE_URL`` environment variable) is the
-    SPARQL query endpoint of a remote store (timeout ``STORE_TIMEOUT``, default 10 s);
-    without one, the embedded store loads ``config["DIST_DIR"]`` (default ``dist``).
+    SPARQL query endpoint of a remote store (timeout ``STORE_TIMEOUT``, default 10 s; the
+    list of published graphs is re-read every ``STORE_GRAPHS_TTL`` seconds, default 5; each
+    also from ``DX_…`` in the environment); without one, the embedded store loads
+    ``config["DIST_DIR"]`` (default ``dist``).
 
     :raises StoreError: the build cannot be loaded.
     """
+    from server.remote_store import RemoteStore
+
     url = config.get("STORE_URL") if "STORE_URL" in config else os.environ.get("DX_STORE_URL")
     if url:
-        timeout = config.get("STORE_TIMEOUT") or os.environ.get("DX_STORE_TIMEOUT") or 10.0
-        return RemoteStore(str(url), timeout=float(str(timeout)))
+        return RemoteStore(
+            str(url),
+            timeout=_seconds(config, "STORE_TIMEOUT", 10.0),
+            graphs_ttl=_seconds(config, "STORE_GRAPHS_TTL", 5.0),
+        )
     return local_store_from_dist(Path(str(config.get("DIST_DIR") or "dist")))
+
+
+def _seconds(config: Mapping[str, object], key: str, default: float) -> float:
+    """``config[key]``, else ``$DX_<key>``, else ``default``, as seconds.
+
+    :raises StoreError: (500) the setting is not a number.
+    """
+    value = config.get(key)
+    if value is None or value == "":
+        value = os.environ.get(f"DX_{key}") or default
+    try:
+        return float(str(value))
+    except ValueError as exc:
+        raise StoreError(f"{key}={value!r}: not a number of seconds", status=500) from exc

@@ -21,7 +21,7 @@ from converter.publish import (
 )
 from server.store import RemoteStore
 from tests.remote.fakedist import DX, B, write_dist
-from tests.remote.helpers import graph_counts, quads, staging_graphs, union_count
+from tests.remote.helpers import graph_counts, quads, registered, staging_graphs, union_count
 from tests.support.oxigraph_server import OxigraphServer, free_port
 
 pytestmark = pytest.mark.remote
@@ -40,7 +40,7 @@ def test_publish_uploads_exactly_the_manifest_graphs(oxigraph, fake_dist, publis
     assert report.graphs == {GRAPHS[0]: 2, EDITION: 15, GRAPHS[2]: 2}
     assert graph_counts(oxigraph.query_url) == report.graphs  # nothing else, no staging left
     assert union_count(oxigraph.query_url) == 19
-    assert report.union_default_graph is True
+    assert registered(oxigraph.query_url) == set(GRAPHS)
     assert report.stale_staging_dropped == 0
 
 
@@ -212,4 +212,4 @@ def test_publishes_the_real_build_twice(oxigraph, dist_dir: Path, publish_to) ->
 
     assert first.graphs == second.graphs == expected
     assert graph_counts(oxigraph.query_url) == expected
-    assert second.union_default_graph is True
+    assert registered(oxigraph.query_url) == set(expected)

@@ -1,5 +1,8 @@
 """A real ``oxigraph serve`` on 127.0.0.1 for the remote-store tests.
 
+By default the store's default graph is its own (empty) default graph, as on most stores:
+``RemoteStore`` names the published graphs in every query and needs no union default graph.
+``union_default_graph=True`` starts it with ``--union-default-graph`` to check that still works.
 The server persists to ``workdir`` so that :meth:`OxigraphServer.stop` and
 :meth:`OxigraphServer.start` simulate a store that goes down and comes back with its data.
 """
@@ -27,15 +30,18 @@ def free_port() -> int:
 
 
 class OxigraphServer:
-    """``oxigraph serve --union-default-graph`` on a free port, as a context manager.
+    """``oxigraph serve`` on a free port, as a context manager.
 
     :raises RuntimeError: (on start) the server exited or did not answer in ``startup_timeout``.
     """
 
-    def __init__(self, workdir: Path, *, startup_timeout: float = 15.0) -> None:
+    def __init__(
+        self, workdir: Path, *, startup_timeout: float = 15.0, union_default_graph: bool = False
+    ) -> None:
         self.workdir = Path(workdir)
         self.port = free_port()
         self.startup_timeout = startup_timeout
+        self.union_default_graph = union_default_graph
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path = self.workdir.with_name(self.workdir.name + ".oxigraph.log")
 
@@ -72,7 +78,7 @@ class OxigraphServer:
             str(self.workdir),
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--union-default-graph",
+            *(["--union-default-graph"] if self.union_default_graph else []),
         ]
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
