@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from server.labels import Labeller
 from server.store import Store
-from server.vocab import sparql_prefixes
+from server.vocab import DX, sparql_prefixes
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -36,6 +36,19 @@ def _int(node: Node | None) -> int:
         return 0
 
 
+def shows_notation(label: str, notation: object) -> bool:
+    """False when the label already carries the printed number ("分野Ⅰ", "計画")."""
+    text = str(notation or "").strip()
+    if not text or text == label:
+        return False
+    return text.isascii() or text not in label
+
+
+def numbered(label: str, notation: object) -> str:
+    """``(6) ＡＩの活用``: the printed number before the label, unless the label has it."""
+    return f"{str(notation).strip()} {label}" if shows_notation(label, notation) else label
+
+
 @dataclass
 class Entry:
     """A project shown somewhere in a listing."""
@@ -44,7 +57,14 @@ class Entry:
     number: int
     label: str
     relisting: bool = False
-    note: str = ""
+    note: str = ""  # as printed, e.g. "※再掲:No4"
+    original: str = ""  # the Japanese label beside an English one
+
+    @property
+    def relisted_number(self) -> str:
+        """``4`` for "※再掲:No4" (the row where the project is listed first)."""
+        found = re.search(r"No\.?\s*(\d+)", self.note, re.IGNORECASE)
+        return found.group(1) if found else ""
 
 
 @dataclass
@@ -53,6 +73,13 @@ class Node_:
     label: str
     children: list[Node_] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    notation: str = ""
+    original: str = ""
+
+    @property
+    def shown_notation(self) -> str:
+        """The printed number to show before the label ("" when the label has it)."""
+        return self.notation if shows_notation(self.label, self.notation) else ""
 
 
 def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
@@ -60,9 +87,9 @@ def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
     concepts = store.select(
         sparql_prefixes()
         + """
-        SELECT DISTINCT ?c ?broader WHERE {
+        SELECT DISTINCT ?c ?broader ?notation WHERE {
           VALUES ?type { dx:Field dx:Item dx:Measure } ?c a ?type .
-          OPTIONAL { ?c skos:broader ?broader } }"""
+          OPTIONAL { ?c skos:broader ?broader } OPTIONAL { ?c skos:notation ?notation } }"""
     )
     listings = store.select(
         sparql_prefixes()
@@ -73,7 +100,15 @@ def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
           OPTIONAL { ?listing dx:relistingNotation ?note } }"""
     )
     labeller.load([r["c"] for r in concepts] + [r["project"] for r in listings])
-    nodes = {str(r["c"]): Node_(r["c"], labeller(r["c"])) for r in concepts}
+    nodes = {
+        str(r["c"]): Node_(
+            r["c"],
+            labeller(r["c"]),
+            notation=str(r.get("notation", "")),
+            original=labeller.original(r["c"]),
+        )
+        for r in concepts
+    }
     roots: list[Node_] = []
     for row in concepts:
         node, parent = nodes[str(row["c"])], nodes.get(str(row.get("broader")))
@@ -93,6 +128,7 @@ def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
                     labeller(row["project"]),
                     bool(relist.toPython()) if isinstance(relist, Literal) else False,
                     str(row.get("note", "")),
+                    labeller.original(row["project"]),
                 )
             )
     for node in nodes.values():
@@ -124,14 +160,25 @@ def projects_by_org(store: Store, labeller: Labeller) -> list[Node_]:
         project, dept, div = row["project"], row["dept"], row.get("div")
         if (str(project), str(dept)) in placed and div is None:
             continue
-        dnode = depts.setdefault(str(dept), Node_(dept, labeller(dept)))
+        dnode = depts.setdefault(
+            str(dept), Node_(dept, labeller(dept), original=labeller.original(dept))
+        )
         holder = dnode
         if div is not None:
-            holder = divisions.setdefault(str(div), Node_(div, labeller(div)))
+            holder = divisions.setdefault(
+                str(div), Node_(div, labeller(div), original=labeller.original(div))
+            )
             if holder not in dnode.children:
                 dnode.children.append(holder)
         placed.add((str(project), str(dept)))
-        holder.entries.append(Entry(project, _int(row.get("num")), labeller(project)))
+        holder.entries.append(
+            Entry(
+                project,
+                _int(row.get("num")),
+                labeller(project),
+                original=labeller.original(project),
+            )
+        )
     for dnode in depts.values():
         dnode.children.sort(key=lambda n: n.label)
         for holder in [dnode, *dnode.children]:
@@ -148,27 +195,51 @@ class KpiSummary:
     cells: dict[str, str] = field(default_factory=dict)
     evaluation: Node | None = None
     evaluation_label: str = ""
+    lower_is_better: bool = False
+    original: str = ""
+
+
+KIND_ORDER = {"Baseline": 0, "Target": 1, "Actual": 2}
+
+
+def _pick_unit(units: list[Literal], lang: str) -> str:
+    ranked = sorted(units, key=lambda u: (u.language != lang, u.language != "ja", str(u)))
+    return str(ranked[0]) if ranked else ""
 
 
 def kpi_table(store: Store, labeller: Labeller) -> tuple[list[KpiSummary], list[str]]:
-    """Every KPI with its printed values per column (baseline, targets by year, actual)."""
+    """Every KPI with its printed values per column.
+
+    Columns: the baseline, then each year's target followed by that year's actual, so the
+    evaluated pair stands side by side.
+    """
     rows = store.select(
         sparql_prefixes()
         + """
-        SELECT ?kpi ?num ?unit ?kind ?period ?notation ?evaluation WHERE {
-          ?kpi a dx:Kpi . OPTIONAL { ?kpi dx:kpiNumber ?num } OPTIONAL { ?kpi dx:unitLabel ?unit }
+        SELECT ?kpi ?num ?direction ?kind ?period ?notation ?evaluation WHERE {
+          ?kpi a dx:Kpi . OPTIONAL { ?kpi dx:kpiNumber ?num }
+          OPTIONAL { ?kpi dx:direction ?direction }
           OPTIONAL { ?v dx:refKpi ?kpi ; dx:valueKind ?kind ; dx:notation ?notation .
                      OPTIONAL { ?v dx:refPeriod ?period }
                      OPTIONAL { ?v dx:evaluation ?evaluation } } }"""
     )
+    units = store.select(
+        sparql_prefixes() + "SELECT ?kpi ?unit WHERE { ?kpi a dx:Kpi ; dx:unitLabel ?unit }"
+    )
     labeller.load([r[k] for r in rows for k in ("kpi", "period", "evaluation") if k in r])
     kpis: dict[str, KpiSummary] = {}
-    columns: dict[str, tuple[int, str]] = {}
+    columns: dict[str, tuple[str, int]] = {}
     for row in rows:
         kpi = kpis.setdefault(
-            str(row["kpi"]), KpiSummary(row["kpi"], _int(row.get("num")), labeller(row["kpi"]))
+            str(row["kpi"]),
+            KpiSummary(
+                row["kpi"],
+                _int(row.get("num")),
+                labeller(row["kpi"]),
+                original=labeller.original(row["kpi"]),
+            ),
         )
-        kpi.unit = str(row.get("unit", kpi.unit))
+        kpi.lower_is_better = kpi.lower_is_better or row.get("direction") == DX.LowerIsBetter
         kind = str(row.get("kind", "")).rsplit("#", 1)[-1]
         if not kind:
             continue
@@ -178,12 +249,83 @@ def kpi_table(store: Store, labeller: Labeller) -> tuple[list[KpiSummary], list[
         )
         year = re.search(r"(\d{4})$", str(period or ""))
         columns[column] = (
-            {"Baseline": 0, "Target": 1, "Actual": 2}.get(kind, 3),
-            year.group(1) if year else "",
+            "" if kind == "Baseline" else (year.group(1) if year else "9999"),
+            KIND_ORDER.get(kind, 3),
         )
         kpi.cells[column] = str(row["notation"])
         if row.get("evaluation") is not None:
             kpi.evaluation = row["evaluation"]
             kpi.evaluation_label = labeller(row["evaluation"])
+    by_kpi: dict[str, list[Literal]] = {}
+    for row in units:
+        if isinstance(row.get("unit"), Literal):
+            by_kpi.setdefault(str(row["kpi"]), []).append(row["unit"])  # type: ignore[arg-type]
+    for key, kpi in kpis.items():
+        kpi.unit = _pick_unit(by_kpi.get(key, []), labeller.lang)
     ordered = sorted(columns, key=lambda c: columns[c])
     return sorted(kpis.values(), key=lambda k: (k.number, str(k.iri))), ordered
+
+
+@dataclass
+class Crumb:
+    """One step of a page's breadcrumb: a site page (``endpoint``) or a resource (``iri``)."""
+
+    label: str
+    iri: Node | None = None
+    endpoint: str = ""
+
+
+ROOTS = {"plan": "pages.plan", "kpis": "pages.kpis", "orgs": "pages.projects"}
+
+
+def _chain(store: Store, start: str, path: str, labeller: Labeller) -> list[Crumb]:
+    """``start`` and everything above it along ``path``, top first, with printed numbers."""
+    rows = store.select(
+        sparql_prefixes()
+        + f"""
+        SELECT ?a ?notation (COUNT(DISTINCT ?up) AS ?depth) WHERE {{
+          <{start}> {path}* ?a . ?a {path}* ?up OPTIONAL {{ ?a skos:notation ?notation }}
+        }} GROUP BY ?a ?notation"""
+    )
+    labeller.load([r["a"] for r in rows])
+    rows.sort(key=lambda r: _int(r.get("depth")))
+    return [Crumb(numbered(labeller(r["a"]), r.get("notation")), r["a"]) for r in rows]
+
+
+def _first(store: Store, query: str) -> str:
+    rows = store.select(sparql_prefixes() + query)
+    return str(rows[0]["x"]) if rows and "x" in rows[0] else ""
+
+
+def trail(store: Store, iri: str, types: set[Node], labeller: Labeller) -> list[Crumb]:
+    """The breadcrumb above a resource page: plan items, KPIs or organisations above it.
+
+    A project leads to the plan item where it is printed first (not a 再掲 row).
+    """
+    if types & {DX.Field, DX.Item, DX.Measure, DX.PlanItem}:
+        return [
+            Crumb("", endpoint=ROOTS["plan"]),
+            *_chain(store, iri, "skos:broader", labeller)[:-1],
+        ]
+    start = ""
+    if DX.Project in types:
+        start = _first(
+            store,
+            f"SELECT ?x WHERE {{ <{iri}> dx:planItem ?x OPTIONAL {{ <{iri}> dx:listing ?l . "
+            f"?l dx:planItem ?x ; dx:isRelisting ?r }} }} ORDER BY ?r ?x LIMIT 1",
+        )
+    elif DX.Listing in types:
+        start = _first(store, f"SELECT ?x WHERE {{ <{iri}> dx:planItem ?x }} LIMIT 1")
+    if start:
+        return [Crumb("", endpoint=ROOTS["plan"]), *_chain(store, start, "skos:broader", labeller)]
+    if DX.Kpi in types:
+        return [Crumb("", endpoint=ROOTS["kpis"])]
+    if DX.KpiValue in types:
+        kpi = _first(store, f"SELECT ?x WHERE {{ <{iri}> dx:refKpi ?x }} LIMIT 1")
+        labeller.load([URIRef(kpi)] if kpi else [])
+        crumbs = [Crumb("", endpoint=ROOTS["kpis"])]
+        return crumbs + ([Crumb(labeller(kpi), URIRef(kpi))] if kpi else [])
+    if types & {DX.Department, DX.Division}:
+        chain = _chain(store, iri, "org:subOrganizationOf", labeller)[:-1]
+        return [Crumb("", endpoint=ROOTS["orgs"]), *chain]
+    return []

@@ -2,6 +2,7 @@
 
 No JavaScript and no external files, so the chart works offline and under a strict CSP. Every
 text placed in the SVG is escaped; colours live in the stylesheet (classes), not inline styles.
+Large numbers are shown in 百万 (millions) or 万 on the axis, with the unit named above it.
 """
 
 from __future__ import annotations
@@ -11,86 +12,150 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 48
+WIDTH, HEIGHT = 640, 324
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 48, 56
+VALUE_FONT = 11
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One printed number: ``kind`` is ``baseline``, ``target`` or ``actual``."""
+    """One printed number: ``kind`` is ``baseline``, ``target`` or ``actual``.
+
+    ``text`` is the printed notation (tooltips); ``short`` the label drawn above the bar.
+    """
 
     category: str
     kind: str
     value: float
     text: str
+    short: str = ""
+
+
+def nice_step(span: float, ticks: int = 4) -> float:
+    """A 1/2/2.5/5 × 10ⁿ step that cuts ``span`` into about ``ticks`` parts."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 2.5, 5, 10):
+        if raw <= step * power:
+            return step * power
+    return 10 * power
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest 1/2/2.5/5 × 10ⁿ at or above ``value`` (a readable axis top)."""
+    """The axis top: the first multiple of :func:`nice_step` at or above ``value``."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+    step = nice_step(value)
+    return step * math.ceil(value / step - 1e-9)
 
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def bar_chart(
-    bars: list[Bar], categories: list[str], *, title: str, legend: dict[str, str]
-) -> Markup:
-    """The SVG markup; one group of bars per category, in the given order."""
-    if not bars or not categories:
-        return Markup("")
-    top = nice_ceiling(max(b.value for b in bars))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(categories)
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for i in range(5):
-        tick = top * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+def scale_for(top: float, lang: str) -> tuple[float, str]:
+    """Divisor and suffix for axis numbers: 40,000,000 reads "40百万" (ja) or "40M" (en)."""
+    if top >= 1_000_000:
+        return 1_000_000, ("M" if lang == "en" else "百万")
+    if top >= 100_000:
+        return (1_000, "k") if lang == "en" else (10_000, "万")
+    return 1, ""
+
+
+def text_width(text: str, size: float = VALUE_FONT) -> float:
+    """A rough rendered width: full-width characters are square, others about 0.6 em."""
+    return sum(size if ord(c) > 0x2E80 else size * 0.6 for c in text)
+
+
+def _axis(top: float, step: float, lang: str, unit: str) -> list[str]:
+    divisor, suffix = scale_for(top, lang)
+    plot_h = HEIGHT - TOP - BOTTOM
+    parts = []
+    count = round(top / step)
+    for i in range(count + 1):
+        y = TOP + plot_h - plot_h * i / count
+        label = _fmt(step * i / divisor) + (suffix if i else "")
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-        )
-        parts.append(
             f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(_fmt(tick))}</text>"
+            f"{escape(label)}</text>"
         )
+    if unit:
+        caption = f"Unit: {unit}" if lang == "en" else f"単位：{unit}"
+        parts.append(f'<text class="axis-unit" x="{LEFT}" y="{TOP - 22}">{escape(caption)}</text>')
+    return parts
+
+
+def _bars(bars: list[Bar], categories: list[str], top: float, legend: dict[str, str]) -> list[str]:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / len(categories)
+    parts = []
     for index, category in enumerate(categories):
         group = [b for b in bars if b.category == category]
         x0 = LEFT + slot * index
-        width = min(slot * 0.7 / max(len(group), 1), 56)
+        width = min(slot * 0.8 / max(len(group), 1), 64)
         start = x0 + (slot - width * len(group)) / 2
         for j, bar in enumerate(group):
-            h = plot_h * bar.value / top
+            h = plot_h * max(bar.value, 0) / top
             x, y = start + j * width, TOP + plot_h - h
+            label = bar.short or bar.text
+            # Labels wider than their bar take turns one line higher, so neighbours never overlap.
+            lift = 14 if j % 2 and text_width(label) > width else 0
             parts.append(
                 f'<rect class="bar {escape(bar.kind)}" x="{x:.1f}" y="{y:.1f}" '
                 f'width="{width - 2:.1f}" height="{h:.1f}"><title>{escape(category)} '
                 f"{escape(legend.get(bar.kind, bar.kind))}: {escape(bar.text)}</title></rect>"
-            )
-            parts.append(
-                f'<text class="value" x="{x + (width - 2) / 2:.1f}" y="{y - 4:.1f}" '
-                f'text-anchor="middle">{escape(bar.text)}</text>'
+                f'<text class="value" x="{x + (width - 2) / 2:.1f}" y="{y - 4 - lift:.1f}" '
+                f'text-anchor="middle">{escape(label)}</text>'
             )
         parts.append(
             f'<text class="category" x="{x0 + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 18}" '
             f'text-anchor="middle">{escape(category)}</text>'
         )
-    x = LEFT
-    for kind, label in legend.items():
+    return parts
+
+
+def _legend(kinds: list[str], legend: dict[str, str]) -> list[str]:
+    parts, x = [], float(LEFT)
+    for kind in kinds:
+        label = legend.get(kind, kind)
         parts.append(
-            f'<rect class="bar {escape(kind)}" x="{x}" y="{HEIGHT - 16}" width="12" height="12"/>'
+            f'<rect class="bar {escape(kind)}" x="{x:.0f}" y="{HEIGHT - 18}" '
+            f'width="12" height="12"/>'
+            f'<text class="legend" x="{x + 16:.0f}" y="{HEIGHT - 8}">{escape(label)}</text>'
         )
-        parts.append(f'<text class="legend" x="{x + 16}" y="{HEIGHT - 6}">{escape(label)}</text>')
-        x += 24 + 14 * len(label)
-    parts.append("</svg>")
+        x += 32 + text_width(label, 12)
+    return parts
+
+
+def bar_chart(
+    bars: list[Bar],
+    categories: list[str],
+    *,
+    title: str,
+    legend: dict[str, str],
+    unit: str = "",
+    lang: str = "ja",
+) -> Markup:
+    """The SVG markup; one group of bars per category, in the given order.
+
+    ``legend`` maps each kind to its name (only kinds that have bars are listed); ``unit``
+    is named above the axis.
+    """
+    if not bars or not categories:
+        return Markup("")
+    top = nice_ceiling(max(b.value for b in bars))
+    step = nice_step(top)
+    kinds = [k for k in legend if any(b.kind == k for b in bars)]
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+        *_axis(top, step, lang, unit),
+        *_bars(bars, categories, top, legend),
+        *_legend(kinds, legend),
+        "</svg>",
+    ]
     return Markup("".join(parts))

@@ -5,16 +5,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from server.chart import Bar
 from server.labels import LABEL_PROPERTIES, Labeller
 from server.store import Store
-from server.vocab import DX, sparql_prefixes
+from server.vocab import DX, expand, sparql_prefixes
 
 FISCAL_YEAR = re.compile(r"fiscal-year/(\d{4})$")
 INCOMING_LIMIT = 500
+
+#: Properties a reader looks for first, in this order; the rest follow by label, and the
+#: technical label properties come last.
+FIRST = [
+    expand(c)
+    for c in (
+        "rdf:type schema:name dx:projectNumber dx:kpiNumber skos:notation dx:planCode "
+        "dx:planItem skos:broader dx:department dx:division dx:project dx:carriedBy dx:kpi "
+        "dx:direction dx:unit dx:unitLabel dx:refKpi dx:valueKind dx:refPeriod dx:notation "
+        "dx:value dx:qualifier dx:note dx:evaluation schema:description dx:goalKind dx:goal "
+        "dx:status dx:isRelisting dx:relistingNotation dx:isKpiRelisting dx:listing dx:edition"
+    ).split()
+]
+LAST = [*LABEL_PROPERTIES[:2], expand("dx:rowNumber")]
 
 
 def describe_query(iri: str) -> str:
@@ -34,6 +48,12 @@ def exists(store: Store, iri: str) -> bool:
     return store.ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
 
 
+def natural_text_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort "事業8" before "事業10": numbers compare as numbers."""
+    parts = re.split(r"(\d+)", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+
+
 @dataclass
 class Value:
     """One object of a property, ready for the template."""
@@ -41,6 +61,7 @@ class Value:
     node: Node
     label: str
     children: list[PropertyRow] = field(default_factory=list)
+    original: str = ""  # the Japanese label beside an English one (English pages)
 
     @property
     def kind(self) -> str:
@@ -60,20 +81,46 @@ class PropertyRow:
     values: list[Value]
 
 
+def _text(obj: Node, labeller: Labeller) -> str:
+    if isinstance(obj, URIRef):
+        return labeller(obj)
+    if isinstance(obj, Literal) and obj.datatype == XSD.boolean:
+        yes = obj.toPython() is True
+        return ("yes" if yes else "no") if labeller.lang == "en" else ("はい" if yes else "いいえ")
+    return str(obj)
+
+
+def _value(obj: Node, labeller: Labeller) -> Value:
+    original = labeller.original(obj) if isinstance(obj, URIRef) else ""
+    return Value(obj, _text(obj, labeller), original=original)
+
+
+def _order(row: PropertyRow) -> tuple[int, int, tuple[object, ...]]:
+    pred = str(row.predicate)
+    if pred in FIRST:
+        return 0, FIRST.index(pred), ()
+    return (2, LAST.index(pred), ()) if pred in LAST else (1, 0, natural_text_key(row.label))
+
+
 def _rows(graph: Graph, subject: Node, labeller: Labeller, depth: int = 0) -> list[PropertyRow]:
     rows: dict[URIRef, list[Value]] = {}
     for pred, obj in graph.predicate_objects(subject):
         if not isinstance(pred, URIRef):
             continue
-        value = Value(obj, labeller(obj) if isinstance(obj, URIRef) else str(obj))
+        value = _value(obj, labeller)
         if isinstance(obj, BNode) and depth < 2:
             value.children = _rows(graph, obj, labeller, depth + 1)
         rows.setdefault(pred, []).append(value)
     result = [
-        PropertyRow(p, labeller(p), sorted(v, key=lambda x: x.label)) for p, v in rows.items()
+        PropertyRow(p, _heading(labeller(p)), sorted(v, key=lambda x: natural_text_key(x.label)))
+        for p, v in rows.items()
     ]
-    # rdf:type first, then by the label a reader sees.
-    return sorted(result, key=lambda r: (r.predicate != RDF.type, r.label))
+    return sorted(result, key=_order)
+
+
+def _heading(label: str) -> str:
+    """ "Unit label" for the ontology's lower-case "unit label" (Japanese is unchanged)."""
+    return label[:1].upper() + label[1:]
 
 
 def property_rows(graph: Graph, iri: str, labeller: Labeller) -> list[PropertyRow]:
@@ -82,22 +129,32 @@ def property_rows(graph: Graph, iri: str, labeller: Labeller) -> list[PropertyRo
     return _rows(graph, URIRef(iri), labeller)
 
 
-def incoming_rows(store: Store, iri: str, labeller: Labeller) -> list[PropertyRow]:
-    """Resources that link to ``iri`` ("referenced by"), grouped by property."""
+def incoming_rows(
+    store: Store, iri: str, labeller: Labeller, *, skip: frozenset[str] = frozenset()
+) -> list[PropertyRow]:
+    """Resources that link to ``iri`` ("referenced by"), grouped by property.
+
+    Each group is named by the property read backwards ("担当する事業" for ``dx:department``);
+    properties in ``skip`` are left out (the page shows them another way).
+    """
     rows = store.select(
         f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} "
         f"ORDER BY ?p ?s LIMIT {INCOMING_LIMIT}"
     )
+    rows = [r for r in rows if str(r["p"]) not in skip]
     labeller.load([r["s"] for r in rows] + [r["p"] for r in rows])
     grouped: dict[URIRef, list[Value]] = {}
     for row in rows:
         subject, pred = row["s"], row["p"]
         if isinstance(pred, URIRef):
-            grouped.setdefault(pred, []).append(Value(subject, labeller(subject)))
-    return [
-        PropertyRow(p, labeller(p), sorted(v, key=lambda x: x.label))
-        for p, v in sorted(grouped.items(), key=lambda kv: labeller(kv[0]))
+            grouped.setdefault(pred, []).append(_value(subject, labeller))
+    result = [
+        PropertyRow(
+            p, _heading(labeller.inverse(p)), sorted(v, key=lambda x: natural_text_key(x.label))
+        )
+        for p, v in grouped.items()
     ]
+    return sorted(result, key=lambda r: natural_text_key(r.label))
 
 
 @dataclass
@@ -110,6 +167,8 @@ class KpiValueRow:
     notation: str
     evaluation: Node | None
     evaluation_label: str
+    qualifier_label: str = ""
+    note: str = ""
 
 
 KINDS = {DX.Baseline: "baseline", DX.Target: "target", DX.Actual: "actual"}
@@ -120,18 +179,21 @@ def kpi_values(store: Store, iri: str, labeller: Labeller) -> list[KpiValueRow]:
     rows = store.select(
         sparql_prefixes()
         + f"""
-        SELECT ?kind ?period ?value ?notation ?evaluation WHERE {{
+        SELECT ?kind ?period ?value ?notation ?evaluation ?qualifier ?note WHERE {{
           ?v dx:refKpi <{iri}> ; dx:valueKind ?kind .
           OPTIONAL {{ ?v dx:refPeriod ?period }} OPTIONAL {{ ?v dx:value ?value }}
           OPTIONAL {{ ?v dx:notation ?notation }} OPTIONAL {{ ?v dx:evaluation ?evaluation }}
+          OPTIONAL {{ ?v dx:qualifier ?qualifier FILTER(?qualifier != dx:Exact) }}
+          OPTIONAL {{ ?v dx:note ?note }}
         }}"""
     )
-    labeller.load([r[k] for r in rows for k in ("period", "evaluation") if k in r])
+    labeller.load([r[k] for r in rows for k in ("period", "evaluation", "qualifier") if k in r])
     result = []
     for row in rows:
         period, value, evaluation = row.get("period"), row.get("value"), row.get("evaluation")
         match = FISCAL_YEAR.search(str(period)) if period is not None else None
         number = float(value.toPython()) if isinstance(value, Literal) else None
+        qualifier = row.get("qualifier")
         result.append(
             KpiValueRow(
                 kind=KINDS.get(row["kind"], "other"),  # type: ignore[call-overload]
@@ -142,6 +204,8 @@ def kpi_values(store: Store, iri: str, labeller: Labeller) -> list[KpiValueRow]:
                 notation=str(row.get("notation", "" if number is None else number)),
                 evaluation=evaluation,
                 evaluation_label=labeller(evaluation) if evaluation is not None else "",
+                qualifier_label=labeller(qualifier) if qualifier is not None else "",
+                note=str(row.get("note", "")),
             )
         )
     order = {"baseline": 0, "target": 1, "actual": 2}
@@ -157,5 +221,47 @@ def chart_bars(values: list[KpiValueRow], baseline_label: str) -> tuple[list[Bar
         category = baseline_label if row.kind == "baseline" else row.period_label
         if category not in categories:
             categories.append(category)
-        bars.append(Bar(category, row.kind, row.value, row.notation))
+        bars.append(Bar(category, row.kind, row.value, row.notation, short=_short(row)))
     return bars, categories
+
+
+def _short(row: KpiValueRow) -> str:
+    """The printed text, without a long note ("人口に対する保有枚数率：74％" → "74％")."""
+    text = row.notation
+    if row.note and row.note in text:
+        text = text.replace(row.note, "").lstrip(":：; 　")
+    return text
+
+
+#: The few properties shown first, as a summary, for each kind of resource.
+SUMMARY = {
+    DX.Kpi: "dx:kpiNumber dx:unitLabel dx:direction dx:carriedBy dx:planItem",
+    DX.Project: "dx:projectNumber dx:planItem dx:department dx:division dx:kpi",
+    DX.Listing: "dx:project dx:planItem dx:isRelisting dx:relistingNotation dx:kpi",
+    DX.Department: "org:subOrganizationOf org:hasSubOrganization",
+    DX.Division: "org:subOrganizationOf",
+}
+
+
+def summary_rows(
+    rows: list[PropertyRow],
+    types: set[Node],
+    lang: str,
+    relabel: dict[str, str] | None = None,
+) -> list[PropertyRow]:
+    """The key facts of a KPI, project, row or organisation, picked from its property rows.
+
+    Text in several languages keeps only the page's language (``枚`` rather than ``sheets``);
+    ``relabel`` gives some properties a plainer heading.
+    """
+    wanted = next((SUMMARY[t] for t in SUMMARY if t in types), "")
+    by_pred = {str(r.predicate): r for r in rows}
+    result = []
+    for name in wanted.split():
+        row = by_pred.get(expand(name))
+        if row is None:
+            continue
+        values = [v for v in row.values if v.language in (None, lang)] or row.values
+        label = (relabel or {}).get(str(row.predicate), row.label)
+        result.append(PropertyRow(row.predicate, label, values))
+    return result

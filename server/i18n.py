@@ -60,16 +60,114 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back_home": ("ホームへ戻る", "Back to the home page"),
     "more": ("…ほか", "… and more"),
     "type": ("種別", "Type"),
-    "intro": (
-        "福島県「行政DX推進計画」の事業とKPI（重要業績評価指標）の進捗を、"
-        "リンクトオープンデータとして公開しています。すべての識別子（IRI）はこのサーバーで"
-        "人が読めるページと機械が読めるデータ（Turtle・JSON-LD・N-Triples・RDF/XML）を返します。",
-        "The projects of Fukushima Prefecture's administrative DX plan and the progress of "
-        "its KPIs "
-        "(key performance indicators), published as linked open data. Every identifier (IRI) "
-        "resolves on this server to a page for people and to data for programs "
-        "(Turtle, JSON-LD, N-Triples, RDF/XML).",
+    "types": ("データの種類", "Kinds of data"),
+    "breadcrumb": ("現在の位置", "You are here"),
+    "key_facts": ("基本情報", "Key facts"),
+    "all_properties": ("すべての項目（データの中身）", "All properties (the data as published)"),
+    "lower_better": (
+        "小さいほど良い指標です（値を減らすことが目標）。",
+        "Lower is better: the goal is to reduce this value.",
     ),
+    "higher_better": ("大きいほど良い指標です。", "Higher is better."),
+    "not_given": ("記載なし", "not given"),
+    "note": ("注記", "Note"),
+    "as_printed": ("資料の表記のまま", "as printed in the report"),
+    "japanese": ("日本語", "Japanese"),
+    "ja_notice": (
+        "",
+        "Most names and texts exist only in Japanese, as printed in the prefecture's report. "
+        "Where an English label exists it is shown first, with the Japanese beside it.",
+    ),
+    "relisted_from": ("再掲（No.{n}）", "relisted, see No.{n}"),
+    "lower_mark": ("↓ 小さいほど良い", "↓ lower is better"),
+    "plan_intro": (
+        "県の計画の体系（分野 → 項目 → 施策）と、各施策の下に掲載された事業です。"
+        "番号（Ⅰ・1・(1)・ア）は計画に印刷された番号です。"
+        "「再掲」は、別の施策の下ですでに掲載された事業をもう一度載せた行です。",
+        "The prefecture's plan (field → item → measure) with the projects listed under each "
+        'measure. Numbers (Ⅰ, 1, (1), ア) are as printed in the plan. A "relisted" row '
+        "repeats a project already listed under another measure.",
+    ),
+    "projects_intro": (
+        "担当する部局・課ごとの事業です。2つの部局が担当する事業は両方に表示されます。",
+        "Projects by the department and division in charge. A project with two departments "
+        "appears under both.",
+    ),
+    "kpis_intro": (
+        "各KPIの基準値と、年度ごとの目標値・実績値です。値は資料に印刷された表記のまま"
+        "（40百万枚、ほぼ100%、4以上、- など）示します。評価は実績値についての評価"
+        "（達成・一部達成・未達成）です。",
+        "Each KPI's baseline and its targets and actual values by fiscal year, as printed in "
+        "the report (e.g. 40百万枚 = 40 million sheets, ほぼ100% = about 100%, 4以上 = 4 or "
+        "more, - = not given). The evaluation (achieved, partly achieved, not achieved) is of "
+        "the actual value.",
+    ),
+    "error_title_404": ("ページが見つかりません", "Page not found"),
+    "error_help_404": (
+        "アドレス（URL）が正しいか確認してください。事業やKPIは次のページから探せます。",
+        "Please check the address. Projects and KPIs can be found from these pages:",
+    ),
+    "error_title_4xx": ("このリクエストには応答できません", "This request cannot be answered"),
+    "error_title_5xx": ("一時的に表示できません", "Temporarily unavailable"),
+    "error_help_5xx": (
+        "時間をおいて、もう一度お試しください。",
+        "Please try again in a little while.",
+    ),
+    "details": ("詳細", "Details"),
+    "intro": (
+        "福島県が毎年度公表している「行政のDX等に係る関連事業取組実績・成果・KPI一覧」の内容を、"
+        "誰でも自由に使えるデータとして公開しています。県の計画のどの項目に、どの部局・課の"
+        "どの事業があり、KPI（成果を測る指標）の目標と実績がどうだったかを確認できます。",
+        "The contents of the prefecture's yearly report on its administrative DX projects, "
+        "published as data anyone may reuse: which projects of which departments serve each "
+        "item of the plan, and how their KPIs (key performance indicators) compare with their "
+        "targets.",
+    ),
+    "uses": ("このサイトでできること", "What you can do here"),
+    "use_browse": ("見る・調べる", "Browse"),
+    "use_browse_text": (
+        "計画の体系・事業一覧・KPI一覧から、事業の取組状況やKPIの目標値・実績値・評価を"
+        "確認できます。",
+        "Look up projects, their status, and each KPI's targets, actual values and evaluation.",
+    ),
+    "use_table": ("表計算ソフトで使う", "Use in a spreadsheet"),
+    "use_table_text": (
+        "元の表をCSVファイルでダウンロードし、Excel などで開けます。",
+        "Download the source table as CSV and open it in Excel or similar.",
+    ),
+    "use_system": ("システムから使う（開発者向け）", "Use from programs (for developers)"),
+    "use_system_text": (
+        "事業・KPIなどの一つひとつに固有のアドレス（URI）があり、同じアドレスから機械が読める"
+        "形式（Turtle・JSON-LD・N-Triples・RDF/XML）でも取得できます。"
+        "SPARQL で検索することもできます。",
+        "Every project, KPI and value has its own address (IRI) that returns a page for people "
+        "and data for programs (Turtle, JSON-LD, N-Triples, RDF/XML). The data can also be "
+        "queried with SPARQL.",
+    ),
+    "what_is_lod": ("リンクトオープンデータとは？", "What is linked open data?"),
+    "what_is_lod_text": (
+        "データの項目一つひとつにアドレスを付け、項目どうしをリンクでつないで公開する方法です。"
+        "例えば「事業8」のページから、その事業のKPI、担当課、計画の項目へとたどれます。"
+        "他の団体のデータともつなげやすく、国際的な標準（W3C の RDF）に沿っています。",
+        "A way of publishing data in which every item has its own web address and items link "
+        "to each other: from project 8 you can follow links to its KPI, its division and its "
+        "plan item. It follows the W3C's RDF standards, so it joins up with other data.",
+    ),
+    "count_projects": ("事業", "Projects"),
+    "count_values": ("KPIの値（基準値・目標値・実績値）", "KPI values (baseline, targets, actual)"),
+    "count_departments": ("部局", "Departments"),
+    "count_divisions": ("課・室", "Divisions"),
+    "count_triples": ("トリプル（データの文の数）", "Triples (statements in the data)"),
+    "description": ("内容", "Contents"),
+    "source_csv": ("元の表（CSV）", "Source table (CSV)"),
+    "file_table": ("元の表（Excel 等で開けます）", "The source table (opens in Excel)"),
+    "file_csvw": ("元の表の列の説明（CSVW）", "Column descriptions of the table (CSVW)"),
+    "file_orgs": ("部局・課の一覧（英語名つき）", "Departments and divisions (with English names)"),
+    "file_all": ("全データ（RDF）", "All the data (RDF)"),
+    "file_catalog": ("データカタログ（DCAT）", "Data catalog (DCAT)"),
+    "file_context": ("JSON-LD のコンテキスト", "JSON-LD context"),
+    "file_ontology": ("語彙の定義（オントロジー）", "Vocabulary (ontology)"),
+    "file_shapes": ("データの検査ルール（SHACL）", "Validation rules (SHACL)"),
 }
 
 

@@ -7,7 +7,7 @@ from rdflib import Literal
 
 from server import browse
 from server.downloads import manifest_files
-from server.i18n import current_lang
+from server.i18n import current_lang, t
 from server.labels import Labeller
 from server.store import Store
 from server.vocab import DX, sparql_prefixes
@@ -102,14 +102,20 @@ def create_pages_blueprint(store: Store) -> Blueprint:
     def kpis() -> str:
         labeller = Labeller(store, current_lang())
         table, columns = browse.kpi_table(store, labeller)
-        headers = {c: _column_label(c, labeller) for c in columns}
-        return render_template("kpis.html", kpis=table, columns=columns, headers=headers)
+        headers = {c: _column_label(c) for c in columns}
+        actuals = [c for c in columns if c.startswith("Actual")]
+        return render_template(
+            "kpis.html",
+            kpis=table,
+            columns=columns,
+            headers=headers,
+            last_actual=actuals[-1] if actuals else "",
+        )
 
     return bp
 
 
-def _column_label(column: str, labeller: Labeller) -> str:
-    from server.i18n import t
-
+def _column_label(column: str) -> tuple[str, str]:
+    """``("目標値", "令和5年度")`` for the column ``Target|令和5年度``."""
     kind, _, period = column.partition("|")
-    return f"{t(kind.lower())} {period}".strip()
+    return t(kind.lower()), period

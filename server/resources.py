@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib import RDF, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
-from server import describe
+from server import browse, describe
 from server.chart import bar_chart
 from server.errors import ApiError
 from server.i18n import current_lang, t
@@ -55,29 +55,44 @@ def _alternates(path: str) -> str:
     )
 
 
-def _page(store: Store, iri: str, graph: object) -> str:
+def _kpi_parts(store: Store, iri: str, graph: Graph, labeller: Labeller) -> dict[str, object]:
+    values = describe.kpi_values(store, iri, labeller)
+    bars, categories = describe.chart_bars(values, t("baseline"))
+    legend = {k: t(k) for k in ("baseline", "target", "actual")}
+    units = [u for u in graph.objects(URIRef(iri), DX.unitLabel) if isinstance(u, Literal)]
+    unit = next((str(u) for u in units if u.language == labeller.lang), "")
+    unit = unit or next((str(u) for u in units), "")
+    chart = bar_chart(
+        bars, categories, title=labeller(iri), legend=legend, unit=unit, lang=labeller.lang
+    )
+    direction = graph.value(URIRef(iri), DX.direction)
+    return {"values": values, "chart": chart, "direction": direction}
+
+
+def _page(store: Store, iri: str, graph: Graph) -> str:
     lang = current_lang()
     labeller = Labeller(store, lang)
-    assert hasattr(graph, "triples")
-    rows = describe.property_rows(graph, iri, labeller)  # type: ignore[arg-type]
-    incoming = describe.incoming_rows(store, iri, labeller)
-    labeller.load([URIRef(iri)])
-    types = set(graph.objects(URIRef(iri), RDF.type))  # type: ignore[attr-defined]
-    values, chart = [], None
+    rows = describe.property_rows(graph, iri, labeller)
+    types = set(graph.objects(URIRef(iri), RDF.type))
+    kpi: dict[str, object] = {"values": [], "chart": None, "direction": None}
     if DX.Kpi in types:
-        values = describe.kpi_values(store, iri, labeller)
-        bars, categories = describe.chart_bars(values, t("baseline"))
-        legend = {k: t(k) for k in ("baseline", "target", "actual")}
-        chart = bar_chart(bars, categories, title=labeller(iri), legend=legend)
+        kpi = _kpi_parts(store, iri, graph, labeller)
+    # A KPI's values are in their own table; listing them again as "referenced by" is noise.
+    skip = frozenset({str(DX.refKpi)}) if kpi["values"] else frozenset()
+    incoming = describe.incoming_rows(store, iri, labeller, skip=skip)
+    labeller.load([URIRef(iri), *types])
+    primary = sorted(str(x) for x in types if str(x).startswith(str(DX)))
     return render_template(
         "resource.html",
         iri=iri,
         title=labeller(iri),
+        original=labeller.original(iri),
         rows=rows,
+        summary=describe.summary_rows(rows, types, lang, {str(DX.unitLabel): t("unit")}),
         incoming=incoming,
-        values=values,
-        chart=chart,
-        types=[labeller(x) for x in sorted(types)],
+        crumbs=browse.trail(store, iri, types, labeller),
+        types=[labeller(x) for x in primary or sorted(str(x) for x in types)],
+        **kpi,
     )
 
 

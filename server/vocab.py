@@ -58,3 +58,12 @@ def curie(iri: str) -> str:
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
+
+
+def expand(name: str) -> str:
+    """``http://www.w3.org/2004/02/skos/core#Concept`` for ``skos:Concept``.
+
+    :raises KeyError: the prefix is not one of :data:`PREFIXES`.
+    """
+    prefix, _, local = name.partition(":")
+    return PREFIXES[prefix] + local
