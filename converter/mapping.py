@@ -101,7 +101,7 @@ class EditionMapper:
         self.add(s, SKOS.inScheme, plan)
         self.add(s, SKOS.notation, Literal(item.notation))
         self.add(s, SKOS.prefLabel, Literal(name_ja, lang="ja"))
-        self.add(s, SKOS.prefLabel, Literal(f"Plan item {code}", lang="en"))
+        # The plan has no English names: the English label describes, it does not translate.
         self.label(s, f"{code} {name_ja}", f"Plan item {code}")
         self.add(s, DX.planCode, Literal(code))
         if item.parent is None:
