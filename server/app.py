@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, cast
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 
 from server import i18n, linking
 from server.errors import register_error_handlers
@@ -72,6 +72,25 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _remember_lang(response: Response) -> Response:
+    """:func:`i18n.remember_lang`, skipped when it cannot change the response.
+
+    It parses the whole query string (``request.args``) to look for ``lang``; on /sparql
+    that is a long percent-encoded query on every request, for nothing. It only acts on
+    HTML responses or when a parameter may be named ``lang``.
+    """
+    if "text/html" in (response.content_type or "") or _may_name_lang(request.query_string):
+        return i18n.remember_lang(response)
+    return response
+
+
+def _may_name_lang(query_string: bytes) -> bool:
+    # A parameter name decodes to "lang" only if it is spelt so or is percent-encoded.
+    return b"lang" in query_string or any(
+        b"%" in part.partition(b"=")[0] for part in query_string.split(b"&")
+    )
+
+
 def _register_blueprints(app: Flask, store: Store) -> None:
     from server.catalog import create_catalog_blueprint
     from server.downloads import create_downloads_blueprint
@@ -99,7 +118,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     register_error_handlers(app)
     linking.init_app(app)
     app.jinja_env.globals.update(t=i18n.t, lang=i18n.current_lang)
-    app.after_request(i18n.remember_lang)
+    app.after_request(_remember_lang)
     app.after_request(_security_headers)
     _register_blueprints(app, store)
 
