@@ -15,7 +15,7 @@ def main() -> int:
     print(report(run()), flush=True)
     print(flush=True)
     return subprocess.call([sys.executable, str(ROOT / "bench" / "bench_sparql.py"),
-                            "--dist", str(ROOT / "dist")], cwd=ROOT)
+                            "--dist", str(ROOT / "dist"), "--repeat", "3"], cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -116,6 +116,7 @@ def build_edition(table: Table, orgs: OrgRegister) -> Edition:
     edition = Edition(table.fiscal_year, table.file, {}, {}, {}, [], orgs, [])
     relistings: list[tuple[Row, int]] = []
     kpi_references: list[tuple[Row, int]] = []
+    listed: dict[tuple[int, str], int] = {}  # (project, plan item) → first row
     for row in table.rows:
         where: dict = {"file": table.file, "row": row.number}
         plan_item = _plan_item(edition, row, where)
@@ -131,9 +132,8 @@ def build_edition(table: Table, orgs: OrgRegister) -> Edition:
                                  f"{edition.projects[number].row})", column="事業No", **where)
             edition.projects[number] = _project(orgs, row, number, where)
             is_relisting = False
-        twice = next((x.row for x in edition.listings
-                      if (x.project, x.plan_item) == (number, plan_item)), None)
-        if twice is not None:
+        twice = listed.setdefault((number, plan_item), row.number)
+        if twice != row.number:
             raise InputError(f"project {number} is listed twice under plan item {plan_item} "
                              f"(first on row {twice})", column="事業No", **where)
         kpi, kpi_relisted = _kpi(edition, table, row, number, where)
