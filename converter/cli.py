@@ -17,7 +17,7 @@ import click
 
 from converter.build import build, convert_table
 from converter.errors import ConverterError
-from converter.publish import publish_command
+from converter.publish import PublishError, endpoints, publish
 from converter.serialize import FORMATS, serialize
 from converter.validate import load_shapes, validate
 
@@ -113,4 +113,73 @@ def formats_command() -> None:
         click.echo(f"{fmt.extension}\t{fmt.media_type}\t{fmt.name}")
 
 
-main.add_command(publish_command, "publish")
+
+@main.command("publish")
+@click.argument("dist", type=click.Path(path_type=Path))
+@click.option(
+    "--store",
+    "store_url",
+    required=True,
+    envvar="DX_PUBLISH_STORE",
+    help="Graph Store Protocol URL (…/store, …/data) or an Oxigraph base URL.",
+)
+@click.option("--query-url", help="SPARQL query endpoint [default: sibling …/query].")
+@click.option("--update-url", help="SPARQL update endpoint [default: sibling …/update].")
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each request.",
+)
+@click.option(
+    "--user",
+    envvar="DX_STORE_USER",
+    show_envvar=True,
+    help="HTTP Basic user for the store (Graph Store, Update and query requests).",
+)
+@click.option(
+    "--password",
+    envvar="DX_STORE_PASSWORD",
+    show_envvar=True,
+    help="HTTP Basic password; prefer the environment variable (command lines are visible).",
+)
+def publish_command(
+    dist: Path,
+    store_url: str,
+    query_url: str | None,
+    update_url: str | None,
+    timeout: float,
+    user: str | None,
+    password: str | None,
+) -> None:
+    """Publish the validated build DIST into a SPARQL 1.1 store.
+
+    Exit codes: 0 published; 2 input/config error (not a validated build, bad URL, user
+    without password; the store was not touched); 4 store failure (the previous edition is
+    still served unless the message says "switched"); 3 internal error.
+    """
+    ctx = click.get_current_context()
+    try:
+        ends = endpoints(store_url, query_url, update_url)
+        report = publish(
+            dist,
+            store_url=ends.store_url,
+            query_url=ends.query_url,
+            update_url=ends.update_url,
+            timeout=timeout,
+            user=user,
+            password=password,
+        )
+    except PublishError as exc:
+        click.echo(f"publish: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
+        message = f"publish: internal error: {exc!r}"
+        click.echo(message.replace(password, "***") if password else message, err=True)
+        ctx.exit(3)
+    for iri, triples in report.graphs.items():
+        click.echo(f"{iri}\t{triples} triples")
+    if report.stale_staging_dropped:
+        click.echo(f"dropped {report.stale_staging_dropped} staging graph(s) of an earlier run")
+    click.echo(f"published {len(report.graphs)} graph(s) to {ends.store_url} in {report.seconds} s")

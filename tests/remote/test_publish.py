@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 import converter.publish as publish_module
+from converter.cli import publish_command
 from converter.publish import (
     Endpoints,
     PublishError,
     PublishInputError,
     endpoints,
     publish,
-    publish_command,
 )
 from server.store import RemoteStore
 from tests.remote.fakedist import DX, B, write_dist

@@ -12,7 +12,8 @@ import logging
 import pytest
 from click.testing import CliRunner
 
-from converter.publish import PublishError, PublishInputError, publish, publish_command
+from converter.cli import publish_command
+from converter.publish import PublishError, PublishInputError, publish
 from tests.remote.conftest import AuthProxy
 from tests.remote.fakedist import B
 from tests.remote.helpers import graph_counts, registered
