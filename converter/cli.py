@@ -10,6 +10,7 @@ Exit codes (the only place that exits):
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +32,23 @@ def _fail(error: ConverterError) -> None:
     sys.exit(error.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns an unexpected exception (a bug) into exit code 3 with one readable line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
+            if os.environ.get("DX_DEBUG"):
+                raise
+            click.echo(f"内部エラー / internal error (a bug, please report it; DX_DEBUG=1 shows "
+                       f"the traceback): {exc!r}", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fukushima-dx-lod")
 def main() -> None:
     """福島県 行政DX KPI表 → リンクトオープンデータ / DX KPI table → linked open data."""

@@ -90,3 +90,14 @@ def test_cli_shacl_failure_exits_1(tmp_path: Path) -> None:
     assert "needs exactly one project number, an integer ≥ 1" in result.output
     assert "/id/project/fy2023/0" in result.output
     assert not (tmp_path / "dist").exists()
+
+
+def test_internal_error_is_one_line_and_exit_3(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("converter.cli.build", broken)
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 3
+    assert "internal error" in result.output and "simulated bug" in result.output
+    assert "Traceback" not in result.output
