@@ -113,8 +113,14 @@ def serve(store: Store, path: str) -> Response:
     return response
 
 
+ONTOLOGY_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
 def _ontology(store: Store, forced: Format | None = None) -> Response:
-    """``B ontology``: pyLODE's HTML for people, the ontology graph for programs."""
+    """``B ontology``: the ontology's HTML page for people, its graph for programs."""
     fmt = choose_format(FORMATS, forced)
     if fmt is HTML:
         page = Path(current_app.config.get("DIST_DIR", "dist")) / "download" / "ontology.html"
@@ -122,6 +128,8 @@ def _ontology(store: Store, forced: Format | None = None) -> Response:
             response = Response(page.read_bytes(), mimetype="text/html")
         except OSError:
             raise ApiError(404, "ontology.html is not in this build") from None
+        # The ontology page carries its own inline stylesheet; it runs no script.
+        response.headers["Content-Security-Policy"] = ONTOLOGY_CSP
     else:
         graph_iri = iri_for_path("graph/ontology")
         graph = store.construct(

@@ -46,3 +46,13 @@ def test_alignment_to_standard_vocabularies() -> None:
                 "http://www.w3.org/ns/org#OrganizationalUnit",
                 "http://www.w3.org/2006/time#ProperInterval", "http://www.w3.org/ns/prov#Entity"):
         assert iri in supers
+
+
+def test_html_documentation_has_an_anchor_per_term(dist_dir) -> None:  # type: ignore[no-untyped-def]
+    html = (dist_dir / "download" / "ontology.html").read_text("utf-8")
+    terms = {s for s in ONTOLOGY.subjects() if str(s).startswith(str(DX))}
+    for term in terms:
+        assert f'id="{str(term)[len(str(DX)):]}"' in html, term
+    assert "<h3>事業 <span class=\"en\" lang=\"en\">Project</span></h3>" in html
+    assert "一部達成" in html and "Partially achieved" in html
+    assert "<script" not in html

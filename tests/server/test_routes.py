@@ -28,7 +28,7 @@ def test_html_pages(client, path: str) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.data[:500]
     assert response.mimetype == "text/html"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    if path != "/ontology":  # pyLODE's page is a static file of the build
+    if path != "/ontology":  # the ontology page is a static file of the build
         assert "Content-Security-Policy" in response.headers
         assert b'lang="ja"' in response.data
 
