@@ -22,19 +22,10 @@ def _get(path: str, accept: str) -> int:
 def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     """The gunicorn command line ``python -m server`` runs.
 
-    Worker class ``gthread``, not the default ``sync``: sync workers do not keep connections
-    alive, so every request cost the client and the server a new TCP connection, and a
-    process was held for the whole exchange. With gthread, idle keep-alive connections wait
-    in a poller and requests run on ``threads`` threads per process. Measured with
-    bench/bench_sparql.py (20 keep-alive clients, 2 cores, cached cheap query), sync's
-    throughput was 0.21-0.40x Oxigraph's across runs, gthread's 0.29-0.57x (medians 0.37x
-    and 0.45x); the query pool is now used by both its workers (curated* 1.4x -> 1.7x).
-    The app is thread-safe: the query pool, answer cache and memoized negotiation are locked
-    or immutable. ``workers`` stays one process per core: GIL-bound work scales by
-    processes. ``threads`` defaults to 2, as many as a process's query workers
-    (SPARQL_WORKERS), so no request queues for one; 4 threads gave the same throughput and a
-    worse p99 (1.5-1.7x Oxigraph's against 1.2-1.4x), the threads sharing one GIL.
-    The access log stays on; it costs about 50 us of CPU per request (~12 %).
+    ``gthread``, not ``sync``: sync workers do not keep connections alive, so every request
+    paid for a new TCP connection (bench/bench_sparql.py: cheap query 0.37x -> 0.45x
+    Oxigraph's, medians). One process per core (GIL-bound work scales by processes) and
+    two threads each, as many as a process's query workers; four gave a worse p99.
     """
     return [
         "gunicorn",
