@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server.query_examples import load_examples  # noqa: E402
+from server.sparql.examples import load_examples  # noqa: E402
 
 B = "https://data.pref.fukushima.lg.jp/dx/"
 PREFIXES = (

@@ -44,10 +44,10 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
     from bench.synthetic import write_synthetic
     from converter.mapping import edition_graph
     from converter.model import build_edition
-    from converter.namespaces import Iris
+    from converter.iris import Iris
     from converter.orgs import read_register
     from converter.reader import read_table
-    from converter.serialize import FORMATS, serialize
+    from converter.formats import RDF_FORMATS
     from converter.validate import load_shapes, validate
 
     times: dict[str, float] = {}
@@ -75,8 +75,8 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
         peak("validate")
         assert report.conforms, report.text()[:2000]
         start = time.perf_counter()
-        for fmt in FORMATS:
-            serialize(graph, fmt, base_iri=Iris().base)
+        for fmt in RDF_FORMATS:
+            fmt.serialize(graph, base_iri=Iris().base)
         times["serialize"] = time.perf_counter() - start
         peak("serialize")
         if compare_stores:

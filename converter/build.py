@@ -6,8 +6,6 @@ gate replaces dist/, so a failed build leaves the previous publication intact.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -19,18 +17,19 @@ from rdflib import Graph
 from converter import __version__
 from converter.catalog import Download, catalog_graph
 from converter.config import EditionConfig, Publication, load_publication
+from converter.contract import Manifest, Validation, file_entry, graph_entry
 from converter.errors import InputError, ValidationFailed
+from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
+from converter.iris import Iris
+from converter.jsonld import context_document
 from converter.mapping import edition_graph
 from converter.model import Edition, build_edition
-from converter.namespaces import Iris
 from converter.orgs import read_register
 from converter.reader import read_table
-from converter.serialize import FORMATS, context_document, serialize
 from converter.validate import SHAPES_FILE, Report, load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_FILE = ROOT / "ontology" / "dx.ttl"
-FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES", "rdf": "RDF_XML"}
 
 
 @dataclass
@@ -116,18 +115,18 @@ def _write(path: Path, data: bytes) -> None:
 def _write_downloads(folder: Path, pub: Publication, iris: Iris, data: Graph,
                      shapes_file: Path) -> list[Download]:
     downloads = []
-    for fmt in FORMATS:
+    for fmt in RDF_FORMATS:
         name = f"dx-kpi.{fmt.extension}"
-        body = serialize(data, fmt, base_iri=pub.base_iri)
+        body = fmt.serialize(data, base_iri=pub.base_iri)
         _write(folder / name, body)
-        downloads.append(Download(name, fmt.media_type, FILE_TYPES[fmt.extension],
+        downloads.append(Download(name, fmt.media_type, fmt.file_type,
                                   f"全データ（{fmt.name}）", f"All data ({fmt.name})",
                                   len(body), is_rdf_dump=True))
     for config in pub.editions:
-        for source, media, kind, ja, en in (
-            (config.table, "text/csv", "CSV", "原表（CSV）", "Source table (CSV)"),
-            (config.table.with_name(config.table.name + "-metadata.json"), "application/csvm+json",
-             "JSON", "原表のCSVWメタデータ", "CSVW metadata of the source table"),
+        for source, fmt, ja, en in (
+            (config.table, CSV, "原表（CSV）", "Source table (CSV)"),
+            (config.table.with_name(config.table.name + "-metadata.json"), CSVW,
+             "原表のCSVWメタデータ", "CSVW metadata of the source table"),
         ):
             if not source.is_file():
                 raise InputError("is missing (the build publishes it beside the data)",
@@ -135,7 +134,7 @@ def _write_downloads(folder: Path, pub: Publication, iris: Iris, data: Graph,
             body = source.read_bytes()
             _write(folder / source.name, body)
             year = f"令和{config.fiscal_year - 2018}年度 "
-            downloads.append(Download(source.name, media, kind, year + ja,
+            downloads.append(Download(source.name, fmt.media_type, fmt.file_type, year + ja,
                                       f"{en}, FY{config.fiscal_year}", len(body)))
     _write(folder / "organizations.csv", pub.organizations.read_bytes())
     _write(folder / "context.jsonld", context_document(pub.base_iri))
@@ -145,9 +144,9 @@ def _write_downloads(folder: Path, pub: Publication, iris: Iris, data: Graph,
 
 
 def _write_catalog(folder: Path, catalog: Graph, base_iri: str) -> None:
-    for fmt in FORMATS:
-        if fmt.extension != "nt":
-            _write(folder / f"catalog.{fmt.extension}", serialize(catalog, fmt, base_iri=base_iri))
+    for fmt in RDF_FORMATS:
+        if fmt is not N_TRIPLES:
+            _write(folder / f"catalog.{fmt.extension}", fmt.serialize(catalog, base_iri=base_iri))
 
 
 def _write_ontology_docs(folder: Path) -> None:
@@ -157,42 +156,24 @@ def _write_ontology_docs(folder: Path) -> None:
 
 
 def _write_graphs(staging: Path, iris: Iris, named: dict[str, Graph]) -> None:
-    nt = next(f for f in FORMATS if f.extension == "nt")
     for name, graph in named.items():
-        _write(staging / "graphs" / f"{name}.nt", serialize(graph, nt, base_iri=iris.base))
+        _write(staging / "graphs" / f"{name}.nt", N_TRIPLES.serialize(graph, base_iri=iris.base))
 
 
 def _write_manifest(staging: Path, pub: Publication, iris: Iris, named: dict[str, Graph],
                     report: Report, triples: int, editions: list[int]) -> None:
-    files = []
-    for path in sorted((staging / "download").iterdir()):
-        body = path.read_bytes()
-        files.append({"name": path.name, "bytes": len(body), "media_type": media_type(path.name),
-                      "sha256": hashlib.sha256(body).hexdigest()})
-    manifest = {
-        "base_iri": pub.base_iri,
-        "generator": f"fukushima-dx-lod {__version__}",
-        "modified": pub.day("modified").isoformat(),
-        "editions": editions,
-        "triples": triples,
-        "graphs": {str(iris.graph(name)): f"graphs/{name}.nt" for name in sorted(named)},
-        "graph_triples": {str(iris.graph(name)): len(named[name]) for name in sorted(named)},
-        "files": files,
-        "validation": {"conforms": report.conforms, "violations": len(report.violations),
-                       "warnings": len(report.warnings)},
-    }
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    _write(staging / "manifest.json", text.encode("utf-8"))
-
-
-MEDIA_TYPES = {".ttl": "text/turtle", ".jsonld": "application/ld+json",
-               ".nt": "application/n-triples", ".rdf": "application/rdf+xml", ".csv": "text/csv",
-               ".json": "application/csvm+json", ".html": "text/html"}
-
-
-def media_type(name: str) -> str:
-    """The media type a download is served with."""
-    return MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+    names = sorted(path.name for path in (staging / "download").iterdir())
+    Manifest(
+        base_iri=pub.base_iri,
+        generator=f"fukushima-dx-lod {__version__}",
+        modified=pub.day("modified").isoformat(),
+        editions=tuple(editions),
+        triples=triples,
+        graphs=tuple(graph_entry(staging, str(iris.graph(name)), f"graphs/{name}.nt",
+                                 len(named[name])) for name in sorted(named)),
+        files=tuple(file_entry(staging, name, for_file(name).media_type) for name in names),
+        validation=Validation(report.conforms, len(report.violations), len(report.warnings)),
+    ).write(staging)
 
 
 def _replace(staging: Path, out: Path) -> None:

@@ -11,7 +11,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from converter import __version__
 from converter.config import Publication
-from converter.namespaces import (
+from converter.iris import Iris
+from converter.vocab import (
     ADMS,
     DX,
     EU_FILE_TYPE,
@@ -22,7 +23,6 @@ from converter.namespaces import (
     ONTOLOGY_IRI,
     VCARD,
     VOID,
-    Iris,
 )
 
 VOCABULARIES = ("https://data.pref.fukushima.lg.jp/dx/ontology#", "http://schema.org/",

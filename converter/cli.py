@@ -19,7 +19,8 @@ import click
 from converter.build import build, convert_table
 from converter.errors import ConverterError
 from converter.publish import PublishError, endpoints, publish
-from converter.serialize import FORMATS, serialize
+from converter.contract import DEFAULT_BASE_IRI
+from converter.formats import RDF_FORMATS, from_extension
 from converter.validate import load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,7 @@ def validate_command(table: Path, organizations: Path, encoding: str | None,
 
 @main.command("convert")
 @click.argument("table", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice([f.extension for f in FORMATS]),
+@click.option("--format", "fmt", type=click.Choice([f.extension for f in RDF_FORMATS]),
               default="ttl", show_default=True)
 @click.option("--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS,
               show_default=True)
@@ -117,16 +118,15 @@ def convert_command(table: Path, fmt: str, organizations: Path, encoding: str | 
     except ConverterError as error:
         _fail(error)
         return
-    chosen = next(f for f in FORMATS if f.extension == fmt)
-    from converter.namespaces import DEFAULT_BASE_IRI
-
-    sys.stdout.buffer.write(serialize(graph, chosen, base_iri=base_iri or DEFAULT_BASE_IRI))
+    chosen = from_extension(fmt, RDF_FORMATS)
+    assert chosen is not None  # click.Choice allows only these
+    sys.stdout.buffer.write(chosen.serialize(graph, base_iri=base_iri or DEFAULT_BASE_IRI))
 
 
 @main.command("formats")
 def formats_command() -> None:
     """List the RDF formats. / 出力形式の一覧。"""
-    for fmt in FORMATS:
+    for fmt in RDF_FORMATS:
         click.echo(f"{fmt.extension}\t{fmt.media_type}\t{fmt.name}")
 
 

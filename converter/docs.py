@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, QB, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from converter.namespaces import DX, ONTOLOGY_IRI, PREFIXES
+from converter.vocab import DX, ONTOLOGY_IRI, PREFIXES
 
 SECTIONS = (
     (OWL.Class, "クラス", "Classes"),

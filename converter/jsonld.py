@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 from rdflib.term import Node
 
-from converter.namespaces import DX, PREFIXES, SCHEMA, SDMX_ATTR
+from converter.vocab import DX, PREFIXES, SCHEMA, SDMX_ATTR
 from converter.writers import by_subject
 
 # term → (IRI, JSON-LD term definition extras). Readable names for JavaScript developers.

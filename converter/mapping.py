@@ -9,7 +9,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 
 from converter.model import Edition, Kpi, KpiCell, Listing, PlanItem, Project
-from converter.namespaces import DX, SCHEMA, SDMX_ATTR, UNIT, Iris
+from converter.iris import Iris
+from converter.vocab import DX, SCHEMA, SDMX_ATTR, UNIT
 from converter.orgs import Org
 
 WIKIDATA_FUKUSHIMA = URIRef("http://www.wikidata.org/entity/Q71707")

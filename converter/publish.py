@@ -8,8 +8,8 @@ publish that stops before the switch leaves the previous edition in the target g
 
 Readers must never see a staging graph, on any store, whatever its default graph is. The
 same Update request that moves the graphs therefore rewrites a small *publication register*
-(:data:`REGISTER_GRAPH`: ``<graph> a <urn:x-dx-lod:PublishedGraph>`` per live graph), and
-the server (``server.remote_store.RemoteStore``) sends exactly those graphs as the SPARQL 1.1
+(:data:`converter.contract.REGISTER_GRAPH`: ``<graph> a <urn:x-dx-lod:PublishedGraph>`` per live graph), and
+the server (``server.stores.remote.RemoteStore``) sends exactly those graphs as the SPARQL 1.1
 Protocol dataset (``default-graph-uri`` / ``named-graph-uri``) with every query. Why a
 register rather than listing the store's graphs minus the staging prefix: the list of live
 graphs then changes in the same transaction as their contents, it is exactly the last build
@@ -23,7 +23,6 @@ import base64
 import hashlib
 import http.client
 import json
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -33,21 +32,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from converter.contract import (
+    PUBLISHED_GRAPH,
+    REGISTER_GRAPH,
+    STAGING_PREFIX,
+    GraphEntry,
+    Manifest,
+    ManifestError,
+)
 from converter.errors import ConverterError
 
-#: Graphs and terms of the publication machinery; readers never see graphs named under it.
-CONTROL_PREFIX = "urn:x-dx-lod:"
-#: Staging graphs are named under this prefix; leftovers of interrupted runs are dropped.
-STAGING_PREFIX = CONTROL_PREFIX + "publish-staging:"
-#: The publication register: which graphs are live, rewritten by every switch.
-REGISTER_GRAPH = CONTROL_PREFIX + "publication"
-#: The class of a live graph in the register (``<graph IRI> a <…PublishedGraph>``).
-PUBLISHED_GRAPH = CONTROL_PREFIX + "PublishedGraph"
 #: N-Triples is a subset of Turtle, and Turtle is the format every GSP store accepts.
 UPLOAD_MEDIA_TYPE = "text/turtle"
 RESULTS_JSON = "application/sparql-results+json"
 FORM = "application/x-www-form-urlencoded"
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
 class PublishError(ConverterError):
@@ -128,55 +126,27 @@ def read_build(dist_dir: Path) -> list[GraphFile]:
 
     :raises PublishInputError: no manifest, not marked SHACL-valid, or inconsistent.
     """
-    manifest_path = Path(dist_dir) / "manifest.json"
+    dist = Path(dist_dir)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
+        manifest = Manifest.read(dist)
+    except ManifestError as exc:
+        raise PublishInputError(f"{exc}; nothing was published") from exc
+    if not manifest.validation.conforms:
         raise PublishInputError(
-            f"{manifest_path}: missing; the build did not finish or failed "
-            "SHACL validation; nothing was published"
-        ) from exc
-    except (OSError, ValueError) as exc:
-        raise PublishInputError(f"{manifest_path}: unreadable ({exc})") from exc
-    validation = manifest.get("validation") if isinstance(manifest, dict) else None
-    if not isinstance(validation, dict) or validation.get("conforms") is not True:
-        raise PublishInputError(
-            f"{manifest_path}: the build is not marked SHACL-valid "
+            f"{dist / 'manifest.json'}: the build is not marked SHACL-valid "
             '("validation": {"conforms": true}); refusing to publish'
         )
-    graphs = manifest.get("graphs")
-    if not isinstance(graphs, dict) or not graphs:
-        raise PublishInputError(f'{manifest_path}: no "graphs" to publish')
-    return [_graph_file(manifest, Path(dist_dir), iri, rel) for iri, rel in sorted(graphs.items())]
+    return [_graph_file(dist, entry) for entry in sorted(manifest.graphs, key=lambda g: g.iri)]
 
 
-def _graph_file(manifest: dict[str, object], dist: Path, iri: object, rel: object) -> GraphFile:
-    where = f"{dist / 'manifest.json'}: graph {iri}"
-    if not isinstance(iri, str) or not _IRI.match(iri) or not isinstance(rel, str):
-        raise PublishInputError(f"{where}: not an absolute IRI mapped to a file")
-    path = (dist / rel).resolve()
+def _graph_file(dist: Path, entry: GraphEntry) -> GraphFile:
+    where = f"{dist / 'manifest.json'}: graph {entry.iri}"
+    path = (dist / entry.path).resolve()
     if not path.is_relative_to(dist.resolve()) or not path.is_file():
-        raise PublishInputError(f"{where}: file {rel} is missing or outside the build")
-    entry = _file_entry(manifest.get("files"), rel)
-    counts = manifest.get("graph_triples")
-    triples = counts.get(iri) if isinstance(counts, dict) else entry.get("triples")
-    if not isinstance(triples, int) or isinstance(triples, bool):
-        raise PublishInputError(f"{where}: the manifest gives no triple count for {rel}")
-    digest = entry.get("sha256")
-    if digest is not None and hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-        raise PublishInputError(f"{where}: {rel} does not match its sha256; rebuild")
-    return GraphFile(iri, path, triples)
-
-
-def _file_entry(files: object, rel: str) -> dict[str, object]:
-    """The manifest's entry for ``rel`` (for its sha256): ``{path: {…}}`` or ``[{"path": …}]``."""
-    if isinstance(files, dict) and isinstance(files.get(rel), dict):
-        return dict(files[rel])
-    if isinstance(files, list):
-        for entry in files:
-            if isinstance(entry, dict) and entry.get("path") == rel:
-                return dict(entry)
-    return {}
+        raise PublishInputError(f"{where}: file {entry.path} is missing or outside the build")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != entry.sha256:
+        raise PublishInputError(f"{where}: {entry.path} does not match its sha256; rebuild")
+    return GraphFile(entry.iri, path, entry.triples)
 
 
 def publish(

@@ -15,15 +15,30 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from converter.namespaces import PREFIXES
+from converter.vocab import PREFIXES
 
 Triple = tuple[Node, Node, Node]
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 
+#: N-Triples' string escapes (also valid in Turtle); rdflib's ``n3()`` writes a literal with a
+#: line break as a triple-quoted string, which N-Triples does not have.
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def literal_text(node: Literal) -> str:
+    """``"text"`` with N-Triples escapes, without its language or datatype."""
+    return '"' + str(node).translate(_ESCAPES) + '"'
+
+
 def _term(node: Node) -> str:
-    if isinstance(node, Literal) and node.datatype == XSD.string:
-        node = Literal(str(node))  # a plain literal is an xsd:string in RDF 1.1
+    if isinstance(node, Literal):
+        text = literal_text(node)
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype and node.datatype != XSD.string:  # plain = xsd:string in RDF 1.1
+            return f"{text}^^<{node.datatype}>"
+        return text
     return node.n3()
 
 
@@ -73,7 +88,7 @@ def turtle(graph: Graph, *, extra_prefixes: dict[str, str] | None = None) -> byt
         if isinstance(node, Literal) and node.datatype and node.datatype != XSD.string:
             datatype = prefixes.name(str(node.datatype))
             if datatype:
-                return f"{Literal(str(node)).n3()}^^{datatype}"
+                return f"{literal_text(node)}^^{datatype}"
         return _term(node)
 
     blocks = []

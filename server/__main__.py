@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from converter.errors import InputError
+from server.config import Settings
+from server.errors import ServerError
 
 
 def _get(path: str, accept: str) -> int:
@@ -44,23 +47,39 @@ def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line, then serve (or answer one ``--get``)."""
+    """Parse the command line, then serve (or answer one ``--get``).
+
+    Exit codes: 0 served or answered; 1 ``--get`` got an error status; 2 a setting or the
+    build is unusable (one line on standard error, no traceback).
+    """
+    try:
+        settings = Settings.load()
+    except ServerError as exc:
+        print(f"エラー / error: {exc}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
     parser.add_argument("--get", metavar="PATH", help="print the response for PATH and exit")
     parser.add_argument("--accept", default="text/turtle", help="Accept header for --get")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    parser.add_argument("--workers", type=int, default=settings.workers)
     parser.add_argument(
         "--threads",
         type=int,
-        default=int(os.environ.get("WEB_THREADS", 2)),
+        default=settings.threads,
         help="request threads per worker process (gthread)",
     )
     args = parser.parse_args(argv)
-    if args.get:
-        return _get(args.get, args.accept)
+    try:
+        if args.get:
+            return _get(args.get, args.accept)
+        from server.app import create_app
+
+        create_app()  # fail here, in one line, rather than in every gunicorn worker
+    except (ServerError, InputError) as exc:
+        print(f"エラー / error: {exc}", file=sys.stderr)
+        return 2
     from gunicorn.app.wsgiapp import run
 
-    bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    bind = f"{settings.host}:{settings.port}"
     sys.argv = gunicorn_argv(bind, args.workers, max(1, args.threads))
     run()
     return 0

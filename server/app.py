@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
 
-from server import i18n, linking
+from converter.contract import DEFAULT_BASE_IRI, Manifest, ManifestMissing
+from server.config import Settings
 from server.errors import register_error_handlers
-from server.store import Store, store_from_config
+from server.stores.base import Store
+from server.stores.factory import store_from_settings
+from server.web import i18n, linking
 
 log = logging.getLogger(__name__)
-
-DEFAULT_BASE_IRI = "https://data.pref.fukushima.lg.jp/dx/"
 
 #: Pages may load only our own static files; inline SVG needs no script or style source.
 CSP = (
@@ -25,38 +25,24 @@ CSP = (
 )
 
 
-def load_manifest(dist_dir: Path) -> dict[str, Any]:
-    """The build's ``manifest.json``, or ``{}`` when the server runs without a local build."""
+def _local_manifest(settings: Settings) -> Manifest | None:
+    """The served build's manifest; None when there is no local build (a remote store).
+
+    :raises ManifestError: the build's manifest is broken.
+    """
     try:
-        return cast(dict[str, Any], json.loads((dist_dir / "manifest.json").read_text("utf-8")))
-    except (OSError, ValueError):
-        return {}
+        return Manifest.read(Path(settings.dist_dir))
+    except ManifestMissing:
+        return None
 
 
-def _configure(app: Flask, config: dict[str, Any] | None) -> None:
-    app.config.from_mapping(
-        DIST_DIR=os.environ.get("DX_DIST_DIR", "dist"),
-        STORE_URL=os.environ.get("DX_STORE_URL") or None,
-        JSON_AS_ASCII=False,
-    )
-    if config:
-        app.config.from_mapping(config)
-    dist = Path(app.config["DIST_DIR"])
-    manifest = load_manifest(dist)
-    app.config["MANIFEST"] = manifest
-    # An explicit setting wins; otherwise the build says which base its IRIs use.
-    explicit = app.config.get("BASE_IRI") or os.environ.get("DX_BASE_IRI")
-    built = manifest.get("base_iri")
-    if explicit and built and explicit != built:
+def _base_iri(settings: Settings, manifest: Manifest | None) -> str:
+    """An explicit setting wins; otherwise the build says which base its IRIs use."""
+    explicit, built = settings.base_iri, manifest.base_iri if manifest else None
+    if explicit and built and explicit.rstrip("/") != built.rstrip("/"):
         log.warning("DX_BASE_IRI %s differs from the build's base_iri %s", explicit, built)
-    base = str(explicit or built or DEFAULT_BASE_IRI)
-    app.config["BASE_IRI"] = base if base.endswith("/") else base + "/"
-    # Names other modules (store_from_config) may look for.
-    app.config.setdefault("SPARQL_ENDPOINT", app.config["STORE_URL"])
-
-
-def _make_store(app: Flask) -> Store:
-    return cast(Store, store_from_config(app.config))
+    base = explicit or built or DEFAULT_BASE_IRI
+    return base if base.endswith("/") else base + "/"
 
 
 def get_store() -> Store:
@@ -91,36 +77,47 @@ def _may_name_lang(query_string: bytes) -> bool:
     )
 
 
-def _register_blueprints(app: Flask, store: Store) -> None:
-    from server.catalog import create_catalog_blueprint
-    from server.downloads import create_downloads_blueprint
-    from server.pages import create_pages_blueprint
-    from server.resources import create_resources_blueprint
-    from server.sparql import create_sparql_blueprint
+def _register_blueprints(
+    app: Flask, store: Store, settings: Settings, manifest: Manifest | None
+) -> None:
+    from server.sparql.endpoint import create_sparql_blueprint
+    from server.web.catalog import create_catalog_blueprint
+    from server.web.downloads import create_downloads_blueprint
+    from server.web.pages import create_pages_blueprint
+    from server.web.resources import create_resources_blueprint
 
-    app.register_blueprint(create_pages_blueprint(store))
-    app.register_blueprint(create_downloads_blueprint(app.config))
-    app.register_blueprint(create_catalog_blueprint(store))
-    app.register_blueprint(create_resources_blueprint(store))
-    app.register_blueprint(create_sparql_blueprint(store, app.config))
+    dist = Path(settings.dist_dir)
+    app.register_blueprint(create_pages_blueprint(store, manifest))
+    app.register_blueprint(create_downloads_blueprint(manifest, dist))
+    app.register_blueprint(create_catalog_blueprint(store, settings.ckan_license_id))
+    app.register_blueprint(create_resources_blueprint(store, dist))
+    app.register_blueprint(create_sparql_blueprint(store, settings))
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """Build the application; ``store`` overrides the one the configuration describes.
+    """Build the application; ``store`` overrides the one the settings describe.
 
+    ``config`` holds Flask settings (``TESTING``) and overrides of :class:`Settings`
+    (``{"DIST_DIR": …, "SPARQL_TIMEOUT": 2}``); everything else comes from the environment.
+
+    :raises ConfigError: a setting has a value the server cannot use.
+    :raises ManifestError: the build's manifest is broken.
     :raises StoreError: no store was given and the configured one cannot be opened.
     """
+    settings = Settings.load(config)
+    manifest = _local_manifest(settings)
+    settings = replace(settings, base_iri=_base_iri(settings, manifest))
     app = Flask(__name__)
+    app.config.from_mapping(JSON_AS_ASCII=False, **(config or {}))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese messages stay readable
-    _configure(app, config)
-    store = store if store is not None else _make_store(app)
-    app.extensions["lod_store"] = store
+    store = store if store is not None else store_from_settings(settings)
+    app.extensions.update(lod_settings=settings, lod_store=store)
     register_error_handlers(app)
     linking.init_app(app)
     app.jinja_env.globals.update(t=i18n.t, lang=i18n.current_lang)
     app.after_request(_remember_lang)
     app.after_request(_security_headers)
-    _register_blueprints(app, store)
+    _register_blueprints(app, store, settings, manifest)
 
     @app.get("/favicon.ico")
     def _favicon() -> Response:

@@ -1,4 +1,10 @@
-"""One error shape for every client: JSON for programs, HTML for browsers."""
+"""Every error the server knows, and the one place they become HTTP answers.
+
+Stores and the SPARQL analyser raise errors that say what went wrong (:class:`StoreError`,
+:class:`QueryError`); only :func:`status_of`, used by the handlers at the edge, decides the
+HTTP status (oxigraph's ``loader_to_http_error`` shape). Views that refuse a request raise
+:class:`ApiError` with its status. This module imports nothing else of ``server``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,6 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
-
-from server.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +24,80 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+class ServerError(Exception):
+    """Base of the errors below; ``message`` is readable by the person who sent the request."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(ServerError):
+    """A setting has a value the server cannot use; the message names the setting."""
+
+
+class QueryError(ServerError):
+    """The query cannot be answered as asked (the client's to fix)."""
+
+
+class QuerySyntaxError(QueryError):
+    """The text is not SPARQL 1.1, or not the query form the caller needs."""
+
+
+class QueryRefused(QueryError):
+    """A valid query this endpoint will not run: SERVICE, a foreign FROM graph, not a query."""
+
+
+class UpdateRefused(QueryRefused):
+    """SPARQL Update: the endpoint is read-only."""
+
+
+class UnsupportedFormat(QueryError):
+    """The answer cannot be written in the media type asked for."""
+
+
+class StoreError(ServerError):
+    """The store failed to answer (its fault or the network's)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached, or cannot take the query now."""
+
+
+class StoreTimeout(StoreError):
+    """The store did not answer in time."""
+
+
+class QueryStopped(StoreError):
+    """The query was stopped at the time or memory limit."""
+
+
+class BuildUnavailable(StoreError):
+    """The published build cannot be loaded (missing or broken ``dist/``)."""
+
+
+#: The HTTP status of each error class; the most specific class listed wins.
+STATUS: dict[type[Exception], int] = {
+    QuerySyntaxError: 400,
+    UpdateRefused: 403,
+    QueryRefused: 400,
+    UnsupportedFormat: 406,
+    QueryError: 400,
+    StoreUnavailable: 503,
+    QueryStopped: 503,
+    StoreTimeout: 504,
+    BuildUnavailable: 500,
+    StoreError: 502,
+}
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status an error is answered with."""
+    if isinstance(exc, ApiError):
+        return exc.status
+    return next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 500)
 
 
 def error_body(status: int, message: str) -> dict[str, object]:
@@ -56,11 +134,12 @@ def register_error_handlers(app: Flask) -> None:
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.message, exc.headers)
 
-    @app.errorhandler(StoreError)
-    def _store_error(exc: StoreError) -> Response:
-        if exc.status >= 500:
-            log.warning("store error: %s", exc.message)
-        return error_response(exc.status, exc.message)
+    @app.errorhandler(ServerError)
+    def _server_error(exc: ServerError) -> Response:
+        status = status_of(exc)
+        if status >= 500:
+            log.warning("%s: %s", type(exc).__name__, exc.message)
+        return error_response(status, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

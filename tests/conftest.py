@@ -28,16 +28,16 @@ def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def local_store(dist_dir: Path):  # type: ignore[no-untyped-def]
-    from server.store import local_store_from_dist
+    from server.stores.local import LocalStore
 
-    return local_store_from_dist(dist_dir)
+    return LocalStore.from_build(dist_dir)
 
 
 @pytest.fixture(scope="session")
 def remote_store(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A real ``oxigraph serve`` on 127.0.0.1, filled by our own ``publish``."""
     from converter.publish import publish
-    from server.store import RemoteStore
+    from server.stores.remote import RemoteStore
     from tests.support.oxigraph_server import OxigraphServer
 
     with OxigraphServer(tmp_path_factory.mktemp("oxigraph")) as server:

@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 
 from converter.build import convert_table
 from converter.cli import main
-from converter.namespaces import DX
+from converter.vocab import DX
 from tests.conftest import PUBLICATION, ROOT
 
 SOURCE = ROOT / "data" / "dx-kpi-fy2023.csv"

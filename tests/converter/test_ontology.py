@@ -6,7 +6,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from converter.build import ONTOLOGY_FILE
-from converter.namespaces import DX, ONTOLOGY_IRI
+from converter.vocab import DX, ONTOLOGY_IRI
 
 ONTOLOGY = Graph().parse(ONTOLOGY_FILE, format="turtle")
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)

@@ -15,7 +15,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from converter.build import build
 from converter.errors import ValidationFailed
-from converter.serialize import FORMATS
+from converter.contract import Manifest
+from converter.formats import RDF_FORMATS
 from tests.conftest import PUBLICATION, ROOT
 
 PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
@@ -30,7 +31,7 @@ def assert_isomorphic(expected: Graph, actual: Graph) -> None:
     pytest.fail("graphs differ:\n" + "\n".join(lines))
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.extension)
+@pytest.mark.parametrize("fmt", RDF_FORMATS, ids=lambda f: f.extension)
 def test_each_format_round_trips(dist_dir: Path, data_graph: Graph, fmt) -> None:  # type: ignore[no-untyped-def]
     parsed = Graph().parse(dist_dir / "download" / f"dx-kpi.{fmt.extension}",
                            format=PARSERS[fmt.extension])
@@ -78,13 +79,14 @@ def test_failed_build_leaves_previous_publication(tmp_path: Path) -> None:
 
 
 def test_manifest_lists_graphs_and_validation(dist_dir: Path) -> None:
-    manifest = json.loads((dist_dir / "manifest.json").read_text("utf-8"))
-    assert manifest["validation"] == {"conforms": True, "violations": 0,
-                                      "warnings": manifest["validation"]["warnings"]}
+    manifest = Manifest.read(dist_dir)
+    assert manifest.validation.conforms and manifest.validation.violations == 0
     base = "https://data.pref.fukushima.lg.jp/dx/graph/"
-    assert manifest["graphs"] == {f"{base}catalog": "graphs/catalog.nt",
-                                  f"{base}fy2023": "graphs/fy2023.nt",
-                                  f"{base}ontology": "graphs/ontology.nt"}
-    for iri, name in manifest["graphs"].items():
-        lines = (dist_dir / name).read_text("utf-8").splitlines()
-        assert len(lines) == manifest["graph_triples"][iri]
+    assert {g.iri: g.path for g in manifest.graphs} == {
+        f"{base}catalog": "graphs/catalog.nt",
+        f"{base}fy2023": "graphs/fy2023.nt",
+        f"{base}ontology": "graphs/ontology.nt",
+    }
+    for graph in manifest.graphs:
+        lines = (dist_dir / graph.path).read_text("utf-8").splitlines()
+        assert len(lines) == graph.triples

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from converter.errors import ValueParseError
-from converter.namespaces import Iris
+from converter.iris import Iris
 from converter.values import Qualifier, parse_value
 
 Q = Qualifier

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from converter.publish import PublishReport, publish
-from tests.remote.fakedist import write_dist
+from tests.support.fakedist import write_dist
 from tests.support.oxigraph_server import OxigraphServer
 
 

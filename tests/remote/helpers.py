@@ -13,8 +13,9 @@ import pyoxigraph as ox
 from rdflib import BNode
 from rdflib.term import Node
 
-from converter.publish import PUBLISHED_GRAPH, REGISTER_GRAPH, STAGING_PREFIX
-from server.store import RemoteStore, to_rdflib
+from converter.contract import PUBLISHED_GRAPH, REGISTER_GRAPH, STAGING_PREFIX
+from server.stores.remote import RemoteStore
+from server.stores.terms import to_rdflib
 
 
 def raw_select(query_url: str, query: str) -> list[dict[str, Node]]:

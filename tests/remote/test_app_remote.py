@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.store import RemoteStore
+from server.stores.remote import RemoteStore
 
 pytestmark = pytest.mark.remote
 KPI = "/id/kpi/2"

@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 
 import converter.publish as publish_module
-from converter.publish import STAGING_PREFIX, PublishReport, publish
+from converter.contract import STAGING_PREFIX
+from converter.publish import PublishReport, publish
 from server.app import create_app
-from server.store import RemoteStore, store_from_config
-from tests.remote.fakedist import DX, B, write_dist
+from server.config import Settings
+from server.stores.factory import store_from_settings
+from server.stores.remote import RemoteStore
+from tests.support.fakedist import DX, B, write_dist
 from tests.remote.helpers import graph_counts, registered, staging_graphs
 from tests.support.oxigraph_server import OxigraphServer
 
@@ -187,11 +190,11 @@ def test_a_query_with_its_own_from_gets_exactly_that_dataset(
 
 def test_graphs_ttl_is_configurable(monkeypatch) -> None:
     monkeypatch.delenv("DX_STORE_GRAPHS_TTL", raising=False)
-    store = store_from_config({"STORE_URL": "http://h/query"})
+    store = store_from_settings(Settings.load({"STORE_URL": "http://h/query"}))
     assert isinstance(store, RemoteStore) and store.graphs_ttl == 5.0
     monkeypatch.setenv("DX_STORE_GRAPHS_TTL", "0.5")
-    assert store_from_config({"STORE_URL": "http://h/query"}).graphs_ttl == 0.5  # type: ignore[attr-defined]
-    store = store_from_config({"STORE_URL": "http://h/query", "STORE_GRAPHS_TTL": 0})
+    assert store_from_settings(Settings.load({"STORE_URL": "http://h/query"})).graphs_ttl == 0.5  # type: ignore[attr-defined]
+    store = store_from_settings(Settings.load({"STORE_URL": "http://h/query", "STORE_GRAPHS_TTL": 0}))
     assert store.graphs_ttl == 0  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="negative"):
         RemoteStore("http://h/query", graphs_ttl=-1)

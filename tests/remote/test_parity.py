@@ -15,8 +15,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib.compare import graph_diff, isomorphic
 
-from server.store import RESULT_FORMATS, LocalStore, RemoteStore, local_store_from_dist
-from tests.remote.fakedist import DX, B
+from converter.formats import RESULT_FORMATS
+from server.stores.local import LocalStore
+from server.stores.remote import RemoteStore
+from tests.support.fakedist import DX, B
 from tests.remote.helpers import canonical
 
 pytestmark = pytest.mark.remote
@@ -61,7 +63,7 @@ def assert_same_answers(local: LocalStore, remote: RemoteStore) -> None:
 @pytest.fixture
 def pair(oxigraph, fake_dist, publish_to) -> tuple[LocalStore, RemoteStore]:
     publish_to(fake_dist)
-    return local_store_from_dist(fake_dist), RemoteStore(oxigraph.query_url)
+    return LocalStore.from_build(fake_dist), RemoteStore(oxigraph.query_url)
 
 
 def test_fake_build_answers_equal_terms(pair) -> None:
@@ -77,7 +79,7 @@ def test_literals_keep_datatype_and_language(pair) -> None:
     assert str(row["date"].datatype).endswith("#date")
 
 
-@pytest.mark.parametrize("accept", sorted(RESULT_FORMATS))
+@pytest.mark.parametrize("accept", sorted(f.media_type for f in RESULT_FORMATS))
 def test_raw_results_parse_to_the_same_solutions(pair, accept) -> None:
     query = PREFIXES + "SELECT ?kpi ?name WHERE { ?kpi a dx:Kpi ; <http://schema.org/name> ?name }"
     answers = []
@@ -87,7 +89,7 @@ def test_raw_results_parse_to_the_same_solutions(pair, accept) -> None:
         if accept == "text/csv":  # lossy: compare the text
             answers.append(sorted(body.decode().splitlines()))
             continue
-        parsed = ox.parse_query_results(body, format=RESULT_FORMATS[accept])
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.from_media_type(accept))
         answers.append([{v.value: str(s[v.value]) for v in parsed.variables} for s in parsed])
     assert answers[0] == answers[1]
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from converter.cli import publish_command
 from converter.publish import PublishError, PublishInputError, publish
 from tests.remote.conftest import AuthProxy
-from tests.remote.fakedist import B
+from tests.support.fakedist import B
 from tests.remote.helpers import graph_counts, registered
 
 pytestmark = pytest.mark.remote

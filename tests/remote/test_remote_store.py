@@ -6,9 +6,13 @@ import time
 
 import pytest
 
-from server.store import LocalStore, QuerySyntaxError, RemoteStore, StoreError, store_from_config
+from server.config import Settings
+from server.errors import QuerySyntaxError, StoreError, UnsupportedFormat, UpdateRefused, status_of
+from server.stores.factory import store_from_settings
+from server.stores.local import LocalStore
+from server.stores.remote import RemoteStore
 from tests.remote.conftest import Answer, FakeEndpoint
-from tests.remote.fakedist import B
+from tests.support.fakedist import B
 from tests.remote.helpers import union_count
 from tests.support.oxigraph_server import free_port
 
@@ -36,7 +40,7 @@ def test_store_down_answers_503_quickly_then_recovers(oxigraph, fake_dist, publi
         started = time.monotonic()
         with pytest.raises(StoreError, match="is unreachable") as err:
             call(store, name, args)
-        assert err.value.status == 503
+        assert status_of(err.value) == 503
         assert oxigraph.query_url in err.value.message
         assert time.monotonic() - started < 1
 
@@ -47,7 +51,7 @@ def test_store_down_answers_503_quickly_then_recovers(oxigraph, fake_dist, publi
 def test_unknown_host_or_closed_port_is_503() -> None:
     with pytest.raises(StoreError) as err:
         RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2).ask("ASK {}")
-    assert err.value.status == 503
+    assert status_of(err.value) == 503
 
 
 @pytest.mark.parametrize(("name", "args"), CALLS)
@@ -56,7 +60,7 @@ def test_slow_store_times_out_with_504(fake_endpoint: FakeEndpoint, name, args) 
     started = time.monotonic()
     with pytest.raises(StoreError, match="did not answer within 0.5 s") as err:
         call(RemoteStore(fake_endpoint.url, timeout=0.5), name, args)
-    assert err.value.status == 504
+    assert status_of(err.value) == 504
     assert time.monotonic() - started < 1.5
 
 
@@ -78,21 +82,21 @@ def test_a_failing_store_is_a_bad_gateway(fake_endpoint: FakeEndpoint, answer, s
     fake_endpoint.answer = answer
     with pytest.raises(StoreError) as err:
         RemoteStore(fake_endpoint.url, timeout=2).select(ALL)
-    assert err.value.status == status
+    assert status_of(err.value) == status
     assert fake_endpoint.url in err.value.message
 
 
 def test_syntax_errors_are_400_with_the_store_message(oxigraph) -> None:
     with pytest.raises(QuerySyntaxError) as err:
         RemoteStore(oxigraph.query_url).select("SELECT ?x WHERE { ?x ")
-    assert err.value.status == 400
+    assert status_of(err.value) == 400
     assert "error at" in err.value.message  # Oxigraph's own words, not a Python repr
     assert "b'" not in err.value.message
 
 
 def test_updates_are_refused_and_change_nothing(oxigraph, fake_dist, publish_to) -> None:
     publish_to(fake_dist)
-    with pytest.raises(QuerySyntaxError, match="read-only"):
+    with pytest.raises(UpdateRefused, match="read-only"):
         RemoteStore(oxigraph.query_url).select(f"INSERT DATA {{ <{B}a> <{B}b> <{B}c> }}")
     assert union_count(oxigraph.query_url) == 19
 
@@ -103,9 +107,9 @@ def test_updates_are_refused_and_change_nothing(oxigraph, fake_dist, publish_to)
 def test_wrong_query_form_is_400_like_local(oxigraph, method, query) -> None:
     local = LocalStore.from_files({})
     for store in (local, RemoteStore(oxigraph.query_url)):
-        with pytest.raises(StoreError) as err:
+        with pytest.raises(QuerySyntaxError) as err:
             getattr(store, method)(query)
-        assert err.value.status == 400
+        assert status_of(err.value) == 400
 
 
 @pytest.mark.parametrize(
@@ -113,21 +117,22 @@ def test_wrong_query_form_is_400_like_local(oxigraph, method, query) -> None:
     [(ALL, "text/turtle"), ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"), (ALL, "text/html")],
 )
 def test_raw_query_rejects_unfit_media_types_with_406(oxigraph, query, accept) -> None:
-    with pytest.raises(StoreError) as err:
+    with pytest.raises(UnsupportedFormat) as err:
         RemoteStore(oxigraph.query_url).raw_query(query, accept)
-    assert err.value.status == 406
+    assert status_of(err.value) == 406
 
 
-def test_store_from_config(monkeypatch, fake_dist) -> None:
+def test_store_from_settings(monkeypatch, fake_dist) -> None:
     monkeypatch.delenv("DX_STORE_URL", raising=False)
-    store = store_from_config({"STORE_URL": "http://h/query", "STORE_TIMEOUT": 3})
+    store = store_from_settings(Settings.load({"STORE_URL": "http://h/query", "STORE_TIMEOUT": 3}))
     assert isinstance(store, RemoteStore)
     assert (store.query_url, store.timeout) == ("http://h/query", 3.0)
 
     monkeypatch.setenv("DX_STORE_URL", "http://env/query")
-    assert store_from_config({"DIST_DIR": str(fake_dist)}).query_url == "http://env/query"
-    local = store_from_config({"STORE_URL": "", "DIST_DIR": str(fake_dist)})
+    store = store_from_settings(Settings.load({"DIST_DIR": str(fake_dist)}))
+    assert isinstance(store, RemoteStore) and store.query_url == "http://env/query"
+    local = store_from_settings(Settings.load({"STORE_URL": "", "DIST_DIR": str(fake_dist)}))
     assert isinstance(local, LocalStore)  # an explicit empty STORE_URL wins over the env
 
     monkeypatch.delenv("DX_STORE_URL")
-    assert isinstance(store_from_config({"DIST_DIR": str(fake_dist)}), LocalStore)
+    assert isinstance(store_from_settings(Settings.load({"DIST_DIR": str(fake_dist)})), LocalStore)

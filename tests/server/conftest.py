@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.fakedist import write_fake_dist
+from tests.support.fakedist import write_page_dist
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,16 +41,16 @@ def evil_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
       <https://data.pref.fukushima.lg.jp/dx/id/kpi/2> rdfs:label "</title><script>alert(4)</script>"@en .
     }
     """
-    return write_fake_dist(tmp_path_factory.mktemp("evil"), extra_trig=evil)
+    return write_page_dist(tmp_path_factory.mktemp("evil"), extra_trig=evil)
 
 
 @pytest.fixture
 def evil_client(evil_dist: Path):  # type: ignore[no-untyped-def]
     from server.app import create_app
-    from server.store import local_store_from_dist
+    from server.stores.local import LocalStore
 
     app = create_app(
-        {"TESTING": True, "DIST_DIR": str(evil_dist)}, store=local_store_from_dist(evil_dist)
+        {"TESTING": True, "DIST_DIR": str(evil_dist)}, store=LocalStore.from_build(evil_dist)
     )
     return app.test_client()
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import time
 
-from server.app import DEFAULT_BASE_IRI, create_app
+from converter.contract import DEFAULT_BASE_IRI
+from server.app import create_app
+from server.config import Settings
+
+
+def settings_of(app) -> Settings:  # type: ignore[no-untyped-def]
+    return app.extensions["lod_settings"]  # type: ignore[no-any-return]
 
 
 def test_env_configuration(monkeypatch, dist_dir) -> None:  # type: ignore[no-untyped-def]
@@ -14,14 +20,14 @@ def test_env_configuration(monkeypatch, dist_dir) -> None:  # type: ignore[no-un
     started = time.perf_counter()
     app = create_app()
     assert time.perf_counter() - started < 1.0, "start-up on a built dist/ must take < 1 s"
-    assert app.config["BASE_IRI"] == DEFAULT_BASE_IRI  # read from manifest.json
+    assert settings_of(app).base_iri == DEFAULT_BASE_IRI  # read from manifest.json
     assert app.test_client().get("/id/kpi/2.ttl").status_code == 200
 
 
 def test_base_iri_from_environment(monkeypatch, dist_dir, store) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DX_BASE_IRI", "https://example.org/dx")
     app = create_app({"DIST_DIR": str(dist_dir)}, store=store)
-    assert app.config["BASE_IRI"] == "https://example.org/dx/"
+    assert settings_of(app).base_iri == "https://example.org/dx/"
 
 
 def test_store_injection(app, store) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from server.downloads import guess_media_type, manifest_files
+from converter.contract import Manifest
 
 EXPECTED = {
     "dx-kpi.ttl": "text/turtle; charset=utf-8",
@@ -33,15 +33,14 @@ def test_download(client, dist_dir, name: str, content_type: str) -> None:  # ty
     assert "Accept-Encoding" in response.headers["Vary"]
 
 
-def test_every_manifest_file_is_served(client, manifest) -> None:  # type: ignore[no-untyped-def]
-    entries = manifest_files(manifest)
+def test_every_manifest_file_is_served(client, dist_dir) -> None:  # type: ignore[no-untyped-def]
+    entries = Manifest.read(dist_dir).files
     assert {e.name for e in entries} >= set(EXPECTED)
     for entry in entries:
         response = client.get(f"/download/{entry.name}")
         assert response.status_code == 200, entry.name
-        if entry.sha256:
-            assert response.headers["ETag"].strip('"') == entry.sha256
-            assert hashlib.sha256(response.data).hexdigest() == entry.sha256
+        assert response.headers["ETag"].strip('"') == entry.sha256
+        assert hashlib.sha256(response.data).hexdigest() == entry.sha256
 
 
 def test_gzip_when_accepted(client, dist_dir) -> None:  # type: ignore[no-untyped-def]
@@ -90,23 +89,3 @@ def test_head(client) -> None:  # type: ignore[no-untyped-def]
 def test_no_traversal(client, name: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(f"/download/{name}", follow_redirects=True)
     assert response.status_code == 404  # ("//etc" is first merged to "/etc" by a 308)
-
-
-@pytest.mark.parametrize(
-    ("name", "media"),
-    [
-        ("a.ttl", "text/turtle"),
-        ("a.csv-metadata.json", "application/csvm+json"),
-        ("context.jsonld", "application/ld+json"),
-        ("x.bin", "application/octet-stream"),
-    ],
-)
-def test_guess_media_type(name: str, media: str) -> None:
-    assert guess_media_type(name) == media
-
-
-def test_manifest_shapes() -> None:
-    as_list = {"files": [{"name": "a.ttl", "sha256": "ab", "bytes": 3}]}
-    as_map = {"files": {"download/a.ttl": {"media_type": "text/turtle"}, "graphs/g.nt": {}}}
-    assert [e.path for e in manifest_files(as_list)] == ["download/a.ttl"]
-    assert [e.path for e in manifest_files(as_map)] == ["download/a.ttl"]

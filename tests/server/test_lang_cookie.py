@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.i18n import COOKIE
+from server.web.i18n import COOKIE
 
 
 @pytest.mark.parametrize("path", [

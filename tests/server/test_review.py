@@ -8,8 +8,8 @@ import re
 import pytest
 from rdflib import Literal, URIRef
 
-from server.chart import Bar, bar_chart, nice_ceiling, nice_step, scale_for
-from server.labels import BUILTIN, INVERSE, Labeller
+from server.web.chart import Bar, bar_chart, nice_ceiling, nice_step, scale_for
+from server.web.labels import BUILTIN, INVERSE, Labeller
 
 CURIE_TEXT = re.compile(r">\s*(skos|schema|org|void|qb|dct|dcat|prov|time|unit|rdfs?|owl):\w+\s*<")
 
@@ -260,7 +260,7 @@ def test_original_label_only_on_english_pages() -> None:
     ],
 )
 def test_shows_notation(label: str, notation: str, shown: bool) -> None:
-    from server.browse import shows_notation
+    from server.web.browse import shows_notation
 
     assert shows_notation(label, notation) is shown
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from server.negotiation import FORMATS, RDF_FORMATS, Format
+from converter.formats import RDF_FORMATS, Format
+from server.web.linking import PAGE_FORMATS
 
 B = "https://data.pref.fukushima.lg.jp/dx/"
 PAGES = ["/", "/plan", "/projects", "/kpis", "/download/", "/catalog", "/.well-known/void"]
@@ -68,7 +69,7 @@ def test_unsupported_type_is_406_naming_supported(client, path: str) -> None:  #
     assert response.status_code == 406
     body = response.get_json()
     assert body["ok"] is False and body["status"] == 406
-    assert all(f.media_type in body["error"] for f in FORMATS)
+    assert all(f.media_type in body["error"] for f in PAGE_FORMATS)
 
 
 def test_ckan_json(client) -> None:  # type: ignore[no-untyped-def]

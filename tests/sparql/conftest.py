@@ -18,8 +18,10 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from server.errors import register_error_handlers
-from server.sparql import SparqlBlueprint, create_sparql_blueprint
-from server.store import LocalStore, Store
+from server.config import Settings
+from server.sparql.endpoint import SparqlBlueprint, create_sparql_blueprint
+from server.stores.base import Store
+from server.stores.local import LocalStore
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL_DIR = ROOT.parent / "shared" / "conformance" / "w3c-rdf-tests" / "sparql11-protocol"
@@ -38,7 +40,7 @@ def sparql_app(store: Store, **settings: object) -> Iterator[tuple[Flask, Sparql
     app = Flask(__name__)
     app.config["TESTING"] = True
     register_error_handlers(app)
-    blueprint = create_sparql_blueprint(store, {**TEST_SETTINGS, **settings})
+    blueprint = create_sparql_blueprint(store, Settings.load({**TEST_SETTINGS, **settings}))
     app.register_blueprint(blueprint)
     try:
         yield app, blueprint

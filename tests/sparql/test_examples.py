@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 
-from server.query_examples import load_examples
-from server.store import LocalStore
+from server.sparql.examples import load_examples
+from server.stores.local import LocalStore
 from tests.sparql.conftest import sparql_app
 
 B = "https://data.pref.fukushima.lg.jp/dx/"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.errors import ApiError
-from server.sparql_guard import check_query
+from server.errors import ApiError, QueryError, status_of
+from server.sparql.guard import check_query
 
 HELD = frozenset({"http://example.org/g1", "http://example.org/g2"})
 
@@ -80,9 +80,9 @@ def test_accepted(query: str, form: str) -> None:
     ],
 )
 def test_refused(query: str, status: int) -> None:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(QueryError) as caught:
         check(query)
-    assert caught.value.status == status
+    assert status_of(caught.value) == status
     assert caught.value.message
 
 

@@ -10,7 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
-from server.sparql_negotiation import GRAPH_TYPES, RESULT_TYPES
+from converter.formats import RDF_FORMATS, RESULT_FORMATS
+
+GRAPH_TYPES = tuple(f.media_type for f in RDF_FORMATS)
+RESULT_TYPES = tuple(f.media_type for f in RESULT_FORMATS)
 from tests.sparql.conftest import KASEI
 
 SELECT = "SELECT ?s WHERE { ?s a ?type } ORDER BY ?s"

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from server.store import LocalStore
+from server.stores.local import LocalStore
 from tests.sparql.conftest import PROTOCOL_DIR
 
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"

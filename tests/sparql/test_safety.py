@@ -15,9 +15,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from server.sparql import SparqlBlueprint
-from server.sparql_exec import CachingExecutor, PoolExecutor
-from server.store import LocalStore
+from server.sparql.endpoint import SparqlBlueprint
+from server.stores.execution import CachingExecutor, PoolExecutor
+from server.stores.local import LocalStore
 from tests.sparql.conftest import sparql_app
 
 GRAPH = "http://example.org/big"
@@ -165,9 +165,9 @@ def test_workers_have_no_network_even_past_the_guard(
     if pool.sandbox == "none":
         pytest.skip("the kernel refused a network namespace here")
     port, connections = listener
-    from server.errors import ApiError
+    from server.errors import QueryError, status_of
 
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(QueryError) as caught:
         service = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
         pool.run(
             {
@@ -181,7 +181,7 @@ def test_workers_have_no_network_even_past_the_guard(
                 "named_graphs": None,
             }
         )
-    assert caught.value.status == 400
+    assert status_of(caught.value) == 400
     time.sleep(0.3)
     assert connections == []
 

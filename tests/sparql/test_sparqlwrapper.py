@@ -9,7 +9,7 @@ from flask import Flask
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from server.sparql import SparqlBlueprint
+from server.sparql.endpoint import SparqlBlueprint
 from tests.sparql.conftest import KASEI, serve
 
 SELECT = "SELECT ?s WHERE { ?s a ?type } ORDER BY ?s"

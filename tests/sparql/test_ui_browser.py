@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.store import LocalStore
+from server.stores.local import LocalStore
 from tests.sparql.conftest import serve
 
 pytestmark = pytest.mark.browser

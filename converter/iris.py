@@ -1,33 +1,10 @@
-"""Namespaces and IRI minting. Every IRI the converter writes is made here."""
+"""IRI minting: every IRI the converter writes is made here (docs/architecture.md)."""
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
+from rdflib import URIRef
 
-DEFAULT_BASE_IRI = "https://data.pref.fukushima.lg.jp/dx/"
-DX = Namespace("https://data.pref.fukushima.lg.jp/dx/ontology#")
-ONTOLOGY_IRI = URIRef("https://data.pref.fukushima.lg.jp/dx/ontology")
-SCHEMA = Namespace("http://schema.org/")
-QUDT = Namespace("http://qudt.org/schema/qudt/")
-UNIT = Namespace("http://qudt.org/vocab/unit/")
-SDMX_ATTR = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
-EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
-EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
-EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
-IANA_MEDIA = "http://www.iana.org/assignments/media-types/"
-
-PREFIXES: dict[str, object] = {  # prefix → namespace (rdflib Namespace or DefinedNamespace)
-    "dx": DX, "schema": SCHEMA, "qb": QB, "org": ORG, "skos": SKOS, "dct": DCTERMS,
-    "dcat": DCAT, "prov": PROV, "time": TIME, "qudt": QUDT, "unit": UNIT,
-    "sdmx-attribute": SDMX_ATTR, "void": VOID, "foaf": FOAF, "owl": OWL, "rdf": RDF,
-    "rdfs": RDFS, "xsd": XSD, "vcard": VCARD, "adms": ADMS,
-}
+from converter.contract import DEFAULT_BASE_IRI
 
 
 class Iris:

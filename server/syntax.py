@@ -1,6 +1,7 @@
-"""Safety checks a query passes before any store sees it (store-independent).
+"""SPARQL text analysis, pure: tokenizer, prologue, query form, dataset clauses.
 
-A public endpoint must refuse, before execution: every SPARQL Update (the endpoint is
+Shared by the endpoint's guard (server/sparql/guard.py) and the remote store, which restates
+a query's FROM graphs as protocol parameters. A public endpoint must refuse, before execution: every SPARQL Update (the endpoint is
 read-only), SERVICE (an engine would open a connection to any host the caller names: the
 SSRF that Jena had to fix) and FROM / FROM NAMED naming a graph we do not hold (some engines
 dereference those IRIs). The check is a tokenizer, not a regular expression over the text:
@@ -14,12 +15,12 @@ grammar, a second opinion from an independent parser.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from server.errors import ApiError
+from server.errors import QueryRefused, UpdateRefused
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 #: Words that only occur in SPARQL Update, never in a query.
@@ -88,38 +89,12 @@ def unescape_codepoints(text: str) -> str:
     return _ESCAPE.sub(_char, text)
 
 
-def check_query(
-    text: str,
-    *,
-    max_length: int,
-    known_graphs: Callable[[], frozenset[str]],
-    base_iri: str,
-) -> QueryInfo:
-    """Accept a read-only, self-contained query or raise.
-
-    :raises ApiError: 413 too long, 403 an update, 400 SERVICE, a FROM graph we do not hold,
-        or not a query at all.
-    """
-    if len(text) > max_length:
-        raise ApiError(413, f"query longer than {max_length} characters / クエリが長すぎます")
-    info = analyse(text, base_iri)
-    held = known_graphs() if info.from_graphs or info.from_named else frozenset()
-    for iri in (*info.from_graphs, *info.from_named):
-        if iri not in held:
-            raise ApiError(
-                400,
-                f"FROM <{iri}>: not a graph of this endpoint; it never fetches data from other "
-                "hosts (the service description lists its graphs) / このエンドポイントにない"
-                "グラフです",
-            )
-    return info
-
-
 @lru_cache(maxsize=1024)
 def analyse(text: str, base_iri: str) -> QueryInfo:
-    """The data-independent part of :func:`check_query` (memoized: popular queries repeat).
+    """What a query is and which dataset it names (memoized: popular queries repeat).
 
-    :raises ApiError: 403 an update, 400 SERVICE or not a query.
+    :raises UpdateRefused: the text is SPARQL Update.
+    :raises QueryRefused: SERVICE, or not a query at all.
     """
     info = _inspect(list(tokenize(text)), base_iri)
     unescaped = unescape_codepoints(text)
@@ -135,20 +110,18 @@ def _inspect(tokens: list[Token], base_iri: str) -> QueryInfo:
     prefixes, base, start = _prologue(tokens, base_iri)
     words = [t.text.upper() for t in tokens if t.kind == "word"]
     if any(word in UPDATE_WORDS for word in words):
-        raise ApiError(403, READ_ONLY)
+        raise UpdateRefused(READ_ONLY)
     if "SERVICE" in words:
-        raise ApiError(
-            400,
+        raise QueryRefused(
             "SERVICE is not allowed: this endpoint never connects to other hosts / "
-            "SERVICE（外部エンドポイントへの問い合わせ）は使えません",
+            "SERVICE（外部エンドポイントへの問い合わせ）は使えません"
         )
     first = tokens[start] if start < len(tokens) else None
     if first is None or first.kind != "word" or first.text.upper() not in QUERY_FORMS:
         found = first.text if first else "end of query"
-        raise ApiError(
-            400,
+        raise QueryRefused(
             f"syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {found!r} "
-            "/ 構文エラー",
+            "/ 構文エラー"
         )
     graphs, named = _dataset(tokens[start:], prefixes, base)
     return QueryInfo(first.text.upper(), prefixes, tuple(graphs), tuple(named))
@@ -209,11 +182,11 @@ def _second_opinion(text: str) -> None:
     try:
         tree = parseQuery(text)
     except ParseException as exc:
-        raise ApiError(
-            400, f"query mentions 'service' and could not be verified: {exc.msg} / 構文エラー"
+        raise QueryRefused(
+            f"query mentions 'service' and could not be verified: {exc.msg} / 構文エラー"
         ) from exc
     if _contains(tree, "ServiceGraphPattern"):
-        raise ApiError(400, "SERVICE is not allowed / SERVICE は使えません")
+        raise QueryRefused("SERVICE is not allowed / SERVICE は使えません")
 
 
 def _contains(node: object, name: str) -> bool:

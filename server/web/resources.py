@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import RDF, Graph, Literal, URIRef
 
-from server import browse, describe
-from server.chart import bar_chart
+from server.web import browse, describe
+from server.web.chart import bar_chart
 from server.errors import ApiError
-from server.i18n import current_lang, t
-from server.labels import Labeller
-from server.linking import choose_format, iri_for_path, rdf_response
-from server.negotiation import FORMATS, HTML, RDF_FORMATS, Format, from_extension, split_extension
-from server.store import Store
-from server.vocab import DX
+from server.web.i18n import current_lang, t
+from server.web.labels import Labeller
+from server.web.linking import PAGE_FORMATS, choose_format, iri_for_path, rdf_response
+from server.negotiation import split_extension
+from converter.formats import HTML, RDF_FORMATS, Format, from_extension
+from server.stores.base import Store
+from converter.vocab import DX
 
 #: Characters that may not appear inside ``<…>`` in SPARQL (also blocks query injection).
 UNSAFE_IRI = re.compile(r'[\s<>"{}|^`\\]')
@@ -37,7 +38,7 @@ def resolve(store: Store, path: str) -> tuple[str, Format | None]:
 
     :raises ApiError: (404) the store knows nothing about the IRI.
     """
-    stem, forced = split_extension(path)
+    stem, forced = split_extension(path, PAGE_FORMATS)
     if forced is not None:
         iri = _checked(stem)
         if describe.exists(store, iri):
@@ -51,7 +52,7 @@ def resolve(store: Store, path: str) -> tuple[str, Format | None]:
 def _alternates(path: str) -> str:
     stem = request.script_root + "/" + path
     return ", ".join(
-        f'<{stem}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS
+        f'<{stem}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in PAGE_FORMATS
     )
 
 
@@ -99,7 +100,7 @@ def _page(store: Store, iri: str, graph: Graph) -> str:
 def serve(store: Store, path: str) -> Response:
     """The resource at ``path`` in the representation the client asked for."""
     iri, forced = resolve(store, path)
-    fmt = choose_format(FORMATS, forced)
+    fmt = choose_format(PAGE_FORMATS, forced)
     graph = store.construct(describe.describe_query(iri))
     if fmt is HTML:
         response = Response(_page(store, iri, graph), mimetype="text/html")
@@ -119,11 +120,11 @@ ONTOLOGY_CSP = (
 )
 
 
-def _ontology(store: Store, forced: Format | None = None) -> Response:
+def _ontology(store: Store, dist_dir: Path, forced: Format | None = None) -> Response:
     """``B ontology``: the ontology's HTML page for people, its graph for programs."""
-    fmt = choose_format(FORMATS, forced)
+    fmt = choose_format(PAGE_FORMATS, forced)
     if fmt is HTML:
-        page = Path(current_app.config.get("DIST_DIR", "dist")) / "download" / "ontology.html"
+        page = dist_dir / "download" / "ontology.html"
         try:
             response = Response(page.read_bytes(), mimetype="text/html")
         except OSError:
@@ -155,8 +156,8 @@ def _graph(store: Store, name: str) -> Response:
     return rdf_response(graph, fmt)
 
 
-def create_resources_blueprint(store: Store) -> Blueprint:
-    """``/id/…``, ``/graph/…`` and ``/ontology`` over ``store``."""
+def create_resources_blueprint(store: Store, dist_dir: Path) -> Blueprint:
+    """``/id/…``, ``/graph/…`` and ``/ontology`` over ``store`` (its page from ``dist_dir``)."""
     bp = Blueprint("resources", __name__)
 
     @bp.get("/id/<path:rest>")
@@ -169,13 +170,13 @@ def create_resources_blueprint(store: Store) -> Blueprint:
 
     @bp.get("/ontology")
     def ontology() -> Response:
-        return _ontology(store)
+        return _ontology(store, dist_dir)
 
     @bp.get("/ontology.<ext>")
     def ontology_file(ext: str) -> Response:
-        fmt = from_extension(ext)
+        fmt = from_extension(ext, PAGE_FORMATS)
         if fmt is None:
             raise ApiError(404, f"no ontology in .{ext}; try .html, .ttl, .jsonld, .nt or .rdf")
-        return _ontology(store, fmt)
+        return _ontology(store, dist_dir, fmt)
 
     return bp

@@ -1,20 +1,44 @@
-"""Namespaces of the published vocabulary (docs/architecture.md) and SPARQL prefix text."""
+"""The namespaces of the published data, defined once, and the prefix helpers built on them.
+
+The converter writes with these prefixes and the server reads with them, so a CURIE means the
+same thing in a dump, on a page and in a SPARQL query.
+"""
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, VOID, XSD
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    VOID,
+    XSD,
+)
 
 DX = Namespace("https://data.pref.fukushima.lg.jp/dx/ontology#")
+ONTOLOGY_IRI = URIRef("https://data.pref.fukushima.lg.jp/dx/ontology")
 SCHEMA = Namespace("http://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
 QUDT = Namespace("http://qudt.org/schema/qudt/")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
 SDMX_ATTR = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+IANA_MEDIA = "http://www.iana.org/assignments/media-types/"
 
+#: prefix → namespace IRI, for every writer, page and query of the project.
 PREFIXES: dict[str, str] = {
     "dx": str(DX),
     "rdf": str(RDF),
@@ -38,6 +62,13 @@ PREFIXES: dict[str, str] = {
     "adms": str(ADMS),
     "sd": str(SD),
 }
+
+__all__ = [
+    "ADMS", "DCAT", "DCTERMS", "DX", "EU_FILE_TYPE", "EU_FREQUENCY", "EU_LANGUAGE", "EU_THEME",
+    "FOAF", "IANA_MEDIA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "QB", "QUDT", "RDF",
+    "RDFS", "SCHEMA", "SD", "SDMX_ATTR", "SKOS", "TIME", "UNIT", "VCARD", "VOID", "XSD",
+    "bind_prefixes", "curie", "expand", "sparql_prefixes",
+]  # fmt: skip
 
 
 def sparql_prefixes() -> str:

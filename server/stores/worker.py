@@ -1,12 +1,12 @@
 """A query worker process: one pyoxigraph store, one query at a time.
 
 pyoxigraph cannot interrupt a running query, so the server runs queries in processes like
-this one and kills the process when the time limit passes (server/query_pool.py). The worker
+this one and kills the process when the time limit passes (server/stores/pool.py). The worker
 also locks itself in: it loads its data, then leaves the network (a fresh network namespace
 with no interfaces, where the kernel allows it) and caps its memory, so even a query that
 slipped past the guard could neither reach another host nor exhaust the server's memory.
 
-Run as ``python -m server.query_worker FD DATA_FILE PARENT_PID MEMORY_MB``; FD is the
+Run as ``python -m server.stores.worker FD DATA_FILE PARENT_PID MEMORY_MB``; FD is the
 worker's end of a socket pair speaking multiprocessing's length-prefixed frames.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server.sparql_results import Answer, serialize_answer
+from server.stores.results import Answer, serialize_answer
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
             header, body = _answer(store, request)
         except Exception:  # noqa: BLE001 - a bug must cost one answer (a 500), not the worker
             traceback.print_exc()
-            header, body = {"ok": False, "status": 500, "error": "internal error"}, b""
+            header, body = {"ok": False, "kind": "internal", "error": "internal error"}, b""
         conn.send_bytes(json.dumps(header).encode())
         conn.send_bytes(body)
 
@@ -73,21 +73,20 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
     try:
         options = _dataset_options(request)
     except ValueError as exc:
-        return {"ok": False, "status": 400, "error": f"bad graph IRI: {exc}"}, b""
+        return _failure("refused", f"bad graph IRI: {exc}")
     try:
         result = store.query(request["query"], **options)
         answer = serialize_answer(
             result, request["media_type"], request["max_rows"], request.get("prefixes")
         )
     except SyntaxError as exc:
-        return {"ok": False, "status": 400, "error": f"syntax error: {exc}"}, b""
+        return _failure("syntax", f"syntax error: {exc}")
     except (ValueError, TypeError) as exc:
-        message = f"cannot answer in {request['media_type']}: {exc}"
-        return {"ok": False, "status": 406, "error": message}, b""
+        return _failure("format", f"cannot answer in {request['media_type']}: {exc}")
     except OSError as exc:
         # The store is in memory, so an I/O error can only come from the query itself
         # (a SERVICE call that got this far fails here: the process has no network).
-        return {"ok": False, "status": 400, "error": f"query failed: {exc}"}, b""
+        return _failure("query", f"query failed: {exc}")
     return _header(answer), answer.body
 
 
@@ -99,6 +98,11 @@ def _dataset_options(request: dict[str, Any]) -> dict[str, Any]:
     elif request["union"]:
         options["use_default_graph_as_union"] = True
     return options
+
+
+def _failure(kind: str, message: str) -> tuple[dict[str, Any], bytes]:
+    """An error answer; ``kind`` is a key of the pool's WORKER_ERRORS."""
+    return {"ok": False, "kind": kind, "error": message}, b""
 
 
 def _header(answer: Answer) -> dict[str, Any]:

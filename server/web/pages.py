@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from rdflib import Literal
 
-from server import browse
-from server.downloads import manifest_files
-from server.i18n import current_lang, t
-from server.labels import Labeller
-from server.store import Store
-from server.vocab import DX, sparql_prefixes
+from server.web import browse
+from server.web.i18n import current_lang, t
+from server.web.labels import Labeller
+from converter.contract import Manifest
+from server.stores.base import Store
+from converter.vocab import DX, sparql_prefixes
 
 LICENCE_URL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 COUNTED = (
@@ -70,9 +70,11 @@ def dataset_text(store: Store, lang: str) -> dict[str, str]:
     return chosen
 
 
-def create_pages_blueprint(store: Store) -> Blueprint:
-    """``/``, ``/plan``, ``/projects`` and ``/kpis`` over ``store``."""
+def create_pages_blueprint(store: Store, manifest: Manifest | None) -> Blueprint:
+    """``/``, ``/plan``, ``/projects`` and ``/kpis`` over ``store``; ``manifest`` lists the
+    downloads on the landing page."""
     bp = Blueprint("pages", __name__)
+    files = sorted(manifest.files, key=lambda f: f.name) if manifest else []
 
     @bp.get("/")
     def landing() -> str:
@@ -84,7 +86,7 @@ def create_pages_blueprint(store: Store) -> Blueprint:
             editions=editions(store, labeller),
             dataset=dataset_text(store, lang),
             licence_url=LICENCE_URL,
-            files=manifest_files(current_app.config.get("MANIFEST", {})),
+            files=files,
         )
 
     @bp.get("/plan")

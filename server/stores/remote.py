@@ -1,4 +1,4 @@
-"""A remote SPARQL 1.1 endpoint as a :class:`~server.store.Store` (re-exported there).
+"""A remote SPARQL 1.1 endpoint as a :class:`~server.stores.base.Store`.
 
 Readers must see the published graphs and nothing else: not the staging graphs of a publish
 in progress, nor those an interrupted publish left behind. So every query carries the SPARQL
@@ -26,16 +26,21 @@ from rdflib.term import Node
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from converter.publish import CONTROL_PREFIX, PUBLISHED_GRAPH, REGISTER_GRAPH
-from server.errors import ApiError
-from server.sparql_guard import analyse, tokenize
-from server.store import (
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
+from converter.contract import CONTROL_PREFIX, PUBLISHED_GRAPH, REGISTER_GRAPH
+from converter.formats import RDF_FORMATS, RESULT_FORMATS, Format, from_media_type
+from server.errors import (
+    QueryError,
     QuerySyntaxError,
     StoreError,
-    to_rdflib,
+    StoreTimeout,
+    StoreUnavailable,
+    UnsupportedFormat,
+    UpdateRefused,
 )
+from server.stores.base import Executor, QueryLimits
+from server.stores.execution import ForwardingExecutor
+from server.stores.terms import solutions_to_rows, triples_to_graph
+from server.syntax import analyse, tokenize
 
 _UPDATE_FORMS = frozenset(
     {"INSERT", "DELETE", "CREATE", "CLEAR", "DROP", "LOAD", "COPY", "MOVE", "ADD"}
@@ -48,6 +53,7 @@ _REGISTER_QUERY = f"SELECT ?g WHERE {{ GRAPH <{REGISTER_GRAPH}> {{ ?g a <{PUBLIS
 _NAMED_GRAPHS_QUERY = (
     f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(!STRSTARTS(STR(?g), "{CONTROL_PREFIX}")) }}'
 )
+_COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: The default graph when nothing is published: a graph nobody writes, so it is empty.
 _NOTHING = CONTROL_PREFIX + "nothing-published"
 
@@ -69,22 +75,22 @@ def _store_says(exc: BaseException) -> str:
 
 
 def _remote_error(exc: BaseException, url: str, timeout: float) -> StoreError:
-    """Map a failed HTTP exchange with the store to the status the server should answer."""
+    """Say what went wrong in a failed HTTP exchange with the store."""
     if isinstance(exc, QueryBadFormed):
         return QuerySyntaxError(_store_says(exc))
     if isinstance(exc, SPARQLWrapperException):
-        return StoreError(f"SPARQL store {url} failed: {_store_says(exc)[:500]}", status=502)
+        return StoreError(f"SPARQL store {url} failed: {_store_says(exc)[:500]}")
     if isinstance(exc, urllib.error.HTTPError):
-        status = exc.code if exc.code in (503, 504) else 502
-        return StoreError(f"SPARQL store {url} answered HTTP {exc.code}", status=status)
+        kind = {503: StoreUnavailable, 504: StoreTimeout}.get(exc.code, StoreError)
+        return kind(f"SPARQL store {url} answered HTTP {exc.code}")
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(reason, TimeoutError):
-        return StoreError(f"SPARQL store {url} did not answer within {timeout} s", status=504)
+        return StoreTimeout(f"SPARQL store {url} did not answer within {timeout} s")
     if isinstance(reason, OSError):  # refused, reset, unknown host, unreachable network
-        return StoreError(f"SPARQL store {url} is unreachable ({reason})", status=503)
+        return StoreUnavailable(f"SPARQL store {url} is unreachable ({reason})")
     if isinstance(exc, http.client.HTTPException):
-        return StoreError(f"SPARQL store {url} sent a broken answer ({exc!r})", status=502)
-    return StoreError(f"SPARQL store {url} failed ({exc!r})", status=502)
+        return StoreError(f"SPARQL store {url} sent a broken answer ({exc!r})")
+    return StoreError(f"SPARQL store {url} failed ({exc!r})")
 
 
 def own_dataset(query: str) -> Dataset | None:
@@ -99,7 +105,7 @@ def own_dataset(query: str) -> Dataset | None:
         return None  # the common case, decided by the fast tokenizer alone
     try:
         info = analyse(query, "")
-    except ApiError:  # not something the guard accepts: the store gives its own answer
+    except QueryError:  # not something the guard accepts: the store gives its own answer
         return None
     if not (info.from_graphs or info.from_named):
         return None
@@ -116,7 +122,7 @@ class RemoteStore:
     module docstring); the store's own default graph does not matter. Every call is a fresh
     HTTP request with ``timeout`` seconds per socket operation, so a store that comes back
     is used again at once. Answers are parsed with pyoxigraph and converted exactly like
-    :class:`~server.store.LocalStore`'s, so both give equal rdflib terms.
+    :class:`~server.stores.local.LocalStore`'s, so both give equal rdflib terms.
     """
 
     def __init__(self, query_url: str, *, timeout: float = 10.0, graphs_ttl: float = 5.0) -> None:
@@ -127,15 +133,37 @@ class RemoteStore:
         self.query_url = query_url
         self.timeout = timeout
         self.graphs_ttl = graphs_ttl
-        # (monotonic time of the read, dataset): replaced whole, so threads need no lock.
-        self._dataset: tuple[float, Dataset] | None = None
+        # (monotonic time of the read, dataset, triple counts or None): replaced whole, so
+        # threads need no lock. The one cache of the published graphs, for pages and /sparql.
+        self._dataset: tuple[float, Dataset, dict[str, int] | None] | None = None
 
     def published_graphs(self) -> tuple[str, ...]:
         """The graphs this store serves, at most ``graphs_ttl`` seconds old.
 
-        :raises StoreError: the store cannot be asked (503, 504, 502).
+        :raises StoreError: the store cannot be asked.
         """
         return tuple(g for name, g in self._published() if name == "named-graph-uri")
+
+    def graphs(self) -> dict[str, int]:
+        """``{graph IRI: triples}`` of the published graphs, at most ``graphs_ttl`` seconds old.
+
+        :raises StoreError: the store cannot be asked.
+        """
+        dataset = self._published()
+        cached = self._dataset
+        if cached is not None and cached[1] is dataset and cached[2] is not None:
+            return cached[2]
+        counts = {str(r["g"]): int(r["n"]) for r in self.select(_COUNTS_QUERY)}  # type: ignore[call-overload]
+        if cached is not None and cached[1] is dataset:
+            self._dataset = (cached[0], dataset, counts)
+        return counts
+
+    def executor(self, limits: QueryLimits) -> Executor:
+        """Forward each query to the store in a thread, abandoned at the time limit.
+
+        Answers are not cached: the store can be re-published under a running server.
+        """
+        return ForwardingExecutor(self, limits)
 
     def _published(self) -> Dataset:
         cached = self._dataset
@@ -147,20 +175,20 @@ class RemoteStore:
             *(("default-graph-uri", g) for g in graphs),
             *(("named-graph-uri", g) for g in graphs),
         ) or (("default-graph-uri", _NOTHING),)
-        self._dataset = (asked, dataset)
+        self._dataset = (asked, dataset, None)
         return dataset
 
     def _graph_list(self, query: str) -> list[str]:
         result = self._results(query, frozenset({"SELECT"}), "a SELECT", dataset=())
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions", status=502)
+            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions")
         graphs = {s["g"].value for s in result if isinstance(s["g"], ox.NamedNode)}
         return sorted(graphs)
 
     def _prepare(self, query: str, accept: str) -> tuple[SPARQLWrapper, str]:
         """A SPARQLWrapper for one POSTed query, and the query form it detected.
 
-        :raises QuerySyntaxError: the text is a SPARQL Update (the store is read-only).
+        :raises UpdateRefused: the text is a SPARQL Update (the store is read-only).
         """
         sparql = SPARQLWrapper(self.query_url)
         with warnings.catch_warnings():  # it warns on forms it cannot detect; the store decides
@@ -168,7 +196,7 @@ class RemoteStore:
             sparql.setQuery(query)
         form = str(sparql.queryType).upper()
         if form in _UPDATE_FORMS:
-            raise QuerySyntaxError(f"{form} is SPARQL Update; this endpoint is read-only")
+            raise UpdateRefused(f"{form} is SPARQL Update; this endpoint is read-only")
         sparql.setMethod(POST)
         sparql.setOnlyConneg(True)
         sparql.timeout = self.timeout  # type: ignore[assignment] # setTimeout() int()s: 0.5 → none
@@ -180,7 +208,7 @@ class RemoteStore:
 
         ``dataset`` None: the query's own FROM / FROM NAMED graphs, else the published ones.
 
-        :raises StoreError: 503 unreachable, 504 timeout, 502 failure; QuerySyntaxError 400.
+        :raises StoreError: unreachable, timed out or failed; QuerySyntaxError: bad query.
         """
         if dataset is None:
             dataset = own_dataset(sparql.queryString) or self._published()
@@ -207,64 +235,65 @@ class RemoteStore:
     ) -> object:
         sparql, form = self._prepare(query, _RESULTS_ACCEPT)
         if form not in forms:
-            raise StoreError(f"not {what} query", status=400)
+            raise QuerySyntaxError(f"not {what} query")
         body, media_type = self._send(sparql, dataset)
         try:
-            return ox.parse_query_results(body, format=RESULT_FORMATS[media_type])
-        except (KeyError, SyntaxError, ValueError) as exc:
+            fmt = _answer_format(media_type, RESULT_FORMATS)
+            return ox.parse_query_results(body, format=fmt.oxigraph)  # type: ignore[arg-type]
+        except (SyntaxError, ValueError) as exc:
             raise self._unreadable(media_type, exc) from exc
 
     def _unreadable(self, media_type: str, exc: Exception) -> StoreError:
-        return StoreError(
-            f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})", status=502
-        )
+        return StoreError(f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})")
 
     def ask(self, query: str) -> bool:
         result = self._results(query, frozenset({"ASK"}), "an ASK")
         if not isinstance(result, ox.QueryBoolean):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer a boolean", status=502)
+            raise StoreError(f"SPARQL store {self.query_url} did not answer a boolean")
         return bool(result)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._results(query, frozenset({"SELECT"}), "a SELECT")
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions", status=502)
-        names = [v.value for v in result.variables]
-        return [
-            {name: to_rdflib(solution[name]) for name in names if solution[name] is not None}
-            for solution in result
-        ]
+            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions")
+        return solutions_to_rows(result)
 
     def construct(self, query: str) -> Graph:
         sparql, form = self._prepare(query, _GRAPH_ACCEPT)
         if form not in _GRAPH_FORMS:
-            raise StoreError("not a CONSTRUCT or DESCRIBE query", status=400)
+            raise QuerySyntaxError("not a CONSTRUCT or DESCRIBE query")
         body, media_type = self._send(sparql)
-        graph = Graph()
         try:
-            for quad in ox.parse(body, format=GRAPH_FORMATS[media_type]):
-                graph.add(
-                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
-                )
-        except (KeyError, SyntaxError, ValueError) as exc:
+            fmt = _answer_format(media_type, RDF_FORMATS)
+            return triples_to_graph(ox.parse(body, format=fmt.oxigraph))  # type: ignore[arg-type]
+        except (SyntaxError, ValueError) as exc:
             raise self._unreadable(media_type, exc) from exc
-        return graph
 
     def raw_query(self, query: str, accept: str) -> tuple[bytes, str]:
         """Run any query; the answer is the store's bytes in the media type ``accept``.
 
-        :raises StoreError: (406) ``accept`` does not fit the query form; (502) the store
-            answered in another format.
+        :raises UnsupportedFormat: ``accept`` does not fit the query form.
+        :raises StoreError: the store answered in another format.
         """
         sparql, form = self._prepare(query, accept)
-        if form in _GRAPH_FORMS and accept not in GRAPH_FORMATS:
-            raise StoreError(f"{accept} cannot carry a graph", status=406)
-        if form not in _GRAPH_FORMS and accept not in RESULT_FORMATS:
-            raise StoreError(f"{accept} cannot carry query results", status=406)
+        graph = form in _GRAPH_FORMS
+        fmt = from_media_type(accept, RDF_FORMATS if graph else RESULT_FORMATS)
+        if fmt is None or fmt.media_type != accept:
+            raise UnsupportedFormat(f"{accept} cannot carry {'a graph' if graph else 'query results'}")
         body, media_type = self._send(sparql)
         if media_type != accept:
             raise StoreError(
-                f"SPARQL store {self.query_url} answered {media_type} instead of {accept}",
-                status=502,
+                f"SPARQL store {self.query_url} answered {media_type} instead of {accept}"
             )
         return body, media_type
+
+
+def _answer_format(media_type: str, among: tuple[Format, ...]) -> Format:
+    """The registered format of a store's answer.
+
+    :raises ValueError: the store answered in a media type we cannot read.
+    """
+    fmt = from_media_type(media_type, among)
+    if fmt is None or fmt.media_type != media_type:
+        raise ValueError(f"not one of {', '.join(f.media_type for f in among)}")
+    return fmt

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from rdflib import Graph
 
-from server.errors import ApiError
-from server.negotiation import FORMATS, Format, negotiate, supported_list
-from server.vocab import bind_prefixes
+from converter.formats import HTML, RDF_FORMATS, Format
+from server.config import current_settings
+from server.negotiation import choose
 
 
 def base_iri() -> str:
     """The canonical base ``B`` (always ends with ``/``)."""
-    return str(current_app.config["BASE_IRI"])
+    return current_settings().base_iri or ""
 
 
 def local_path(iri: str) -> str | None:
@@ -52,31 +52,32 @@ def iri_for_path(path: str) -> str:
 
 def lang_switch_url() -> str:
     """This page in the other language (keeps the other query parameters)."""
-    from server.i18n import current_lang
+    from server.web.i18n import current_lang
 
     args = {k: v for k, v in request.args.items() if k != "lang"}
     args["lang"] = "en" if current_lang() == "ja" else "ja"
     return f"{request.path}?{urlencode(args)}"
 
 
-def choose_format(offered: tuple[Format, ...] = FORMATS, forced: Format | None = None) -> Format:
+#: What a resource, the catalog or VoID can be: a page for people, or a graph for programs.
+PAGE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+
+
+def choose_format(
+    offered: tuple[Format, ...] = PAGE_FORMATS, forced: Format | None = None
+) -> Format:
     """The representation to send: the file extension if any, else ``Accept``.
 
     :raises ApiError: (406) nothing offered is acceptable; the message names what is.
     """
     if forced is not None:
         return forced
-    fmt = negotiate(request.headers.get("Accept"), offered)
-    if fmt is None:
-        raise ApiError(406, f"not acceptable; supported media types: {supported_list(offered)}")
-    return fmt
+    return choose(request.headers.get("Accept"), offered)
 
 
 def rdf_response(graph: Graph, fmt: Format, *, vary: bool = True) -> Response:
-    """Serialize ``graph`` in ``fmt`` with the right media type and charset."""
-    assert fmt.rdflib_name is not None
-    bind_prefixes(graph)
-    body = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    """Serialize ``graph`` in ``fmt`` (the same writer as the dumps) with its charset."""
+    body = fmt.serialize(graph, base_iri=base_iri())
     response = Response(body, content_type=fmt.content_type)
     if vary:
         response.vary.add("Accept")

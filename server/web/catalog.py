@@ -8,37 +8,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 from rdflib.term import Node
 
 from server.errors import ApiError
-from server.i18n import current_lang
-from server.linking import base_iri, choose_format, iri_for_path, rdf_response
-from server.negotiation import (
-    FORMATS,
-    HTML,
-    RDF_FORMATS,
-    Format,
-    from_extension,
-    from_media_type,
-)
-from server.store import Store
-from server.vocab import PREFIXES
+from server.web.i18n import current_lang
+from server.web.linking import PAGE_FORMATS, base_iri, choose_format, iri_for_path, rdf_response
+from converter.formats import ALL, HTML, RDF_FORMATS, Format, from_extension, from_media_type
+from server.stores.base import Store
+from converter.vocab import IANA_MEDIA, PREFIXES
 
-MEDIA_TYPE_PREFIX = "http://www.iana.org/assignments/media-types/"
-#: CKAN resource format labels for the media types we publish.
-CKAN_FORMATS = {
-    "text/turtle": "Turtle",
-    "application/ld+json": "JSON-LD",
-    "application/n-triples": "N-Triples",
-    "application/rdf+xml": "RDF/XML",
-    "text/csv": "CSV",
-    "application/csvm+json": "JSON",
-    "application/json": "JSON",
-    "text/html": "HTML",
-}
+MEDIA_TYPE_PREFIX = IANA_MEDIA
 
 
 def catalog_graph(store: Store) -> Graph:
@@ -87,8 +69,9 @@ def void_graph(store: Store) -> Graph:
         endpoint = next(iter(catalog.objects(None, DCAT.endpointURL)), None)
         graph.add((dataset, VOID.sparqlEndpoint, endpoint or URIRef(iri_for_path("sparql"))))
     for dist in catalog.objects(dataset, DCAT.distribution):
-        fmt = from_media_type(_media_type(next(iter(catalog.objects(dist, DCAT.mediaType)), None)))
-        if fmt is not None and fmt.is_rdf:  # dumps are RDF; the CSV is not
+        media = _media_type(next(iter(catalog.objects(dist, DCAT.mediaType)), None))
+        fmt = from_media_type(media, RDF_FORMATS)
+        if fmt is not None and fmt.media_type == media:  # dumps are RDF; the CSV is not
             for url in catalog.objects(dist, DCAT.downloadURL):
                 graph.add((dataset, VOID.dataDump, url))
     if (dataset, VOID.uriSpace, None) not in graph:
@@ -120,7 +103,7 @@ def ckan_package(store: Store, license_id: str) -> dict[str, Any]:
             {
                 "name": _text(catalog, dist, DCTERMS.title, "ja") or str(url).rsplit("/", 1)[-1],
                 "url": str(url),
-                "format": CKAN_FORMATS.get(media, media.upper()),
+                "format": _portal_format(media),
                 "mimetype": media,
                 "description": _text(catalog, dist, DCTERMS.description, "ja"),
             }
@@ -152,8 +135,14 @@ def ckan_package(store: Store, license_id: str) -> dict[str, Any]:
     }
 
 
+def _portal_format(media_type: str) -> str:
+    """CKAN's format label of a media type (``Turtle``, ``CSV``, …)."""
+    exact = [f for f in ALL if f.media_type == media_type and f.kind != "results"]
+    return exact[0].portal_format if exact else media_type.upper()
+
+
 def _negotiated(graph_source: Any, forced: Format | None, page: str) -> Response:
-    fmt = choose_format(FORMATS, forced)
+    fmt = choose_format(PAGE_FORMATS, forced)
     graph = graph_source()
     if fmt is HTML:
         response = Response(
@@ -188,7 +177,7 @@ class CatalogView:
     DCAT, DCTERMS, FOAF, VOID = DCAT, DCTERMS, FOAF, VOID
 
 
-def create_catalog_blueprint(store: Store) -> Blueprint:
+def create_catalog_blueprint(store: Store, ckan_license_id: str) -> Blueprint:
     """Catalog, VoID and CKAN views over ``store``."""
     bp = Blueprint("catalog", __name__)
 
@@ -198,8 +187,8 @@ def create_catalog_blueprint(store: Store) -> Blueprint:
 
     @bp.get("/catalog.<ext>")
     def catalog_file(ext: str) -> Response:
-        fmt = from_extension(ext)
-        if fmt is None or fmt not in (*RDF_FORMATS, HTML):
+        fmt = from_extension(ext, PAGE_FORMATS)
+        if fmt is None:
             raise ApiError(404, f"no catalog in .{ext}; try .ttl, .jsonld, .nt or .rdf")
         return _negotiated(lambda: catalog_graph(store), fmt, "catalog.html")
 
@@ -209,7 +198,6 @@ def create_catalog_blueprint(store: Store) -> Blueprint:
 
     @bp.get("/catalog/ckan.json")
     def ckan() -> Response:
-        license_id = current_app.config.get("CKAN_LICENSE_ID", "other-at")
-        return jsonify(ckan_package(store, license_id))
+        return jsonify(ckan_package(store, ckan_license_id))
 
     return bp

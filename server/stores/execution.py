@@ -1,14 +1,12 @@
-"""How an accepted query is run: chosen per store, behind one small interface.
+"""How an accepted ``/sparql`` query is run; each store picks its executor (``Store.executor``).
 
-The guard (server/sparql_guard.py) is the same for every store; only execution differs:
-
-- :class:`LocalStore` → :class:`PoolExecutor`: worker processes, each with its own copy of the
+- :class:`PoolExecutor` (embedded store): worker processes, each with its own copy of the
   data, killed at the time limit (pyoxigraph cannot interrupt a query any other way).
-- any other :class:`Store` (e.g. ``RemoteStore``) → :class:`StoreExecutor`: ``raw_query`` in a
-  thread, abandoned at the time limit (the remote store's own timeout ends the request).
+- :class:`ForwardingExecutor` (remote store): ``raw_query`` in a thread, abandoned at the time
+  limit (the remote store's own timeout ends the request).
 
 Both cut answers at the row limit with the same serializers, and :class:`CachingExecutor`
-keeps recent answers (the published data never changes while the server runs).
+keeps recent answers of a store whose data never changes while the server runs.
 """
 
 from __future__ import annotations
@@ -17,81 +15,31 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from server.errors import ApiError
-from server.query_pool import QueryPool
-from server.sparql_guard import QueryInfo
-from server.sparql_results import Answer, serialize_answer, serialize_triples
-from server.sparql_settings import SparqlSettings
-from server.store import LocalStore, Store
+from server.errors import QueryRefused, QueryStopped, StoreError
+from server.stores.base import Executor, QueryLimits, QueryRequest
+from server.stores.pool import QueryPool
+from server.stores.results import Answer, serialize_answer, serialize_triples
 
-_GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    query: str
-    info: QueryInfo
-    media_type: str
-    default_graphs: tuple[str, ...] | None = None  #: protocol ``default-graph-uri``
-    named_graphs: tuple[str, ...] | None = None  #: protocol ``named-graph-uri``
-
-    @property
-    def has_protocol_dataset(self) -> bool:
-        return self.default_graphs is not None or self.named_graphs is not None
-
-
-class Executor(Protocol):
-    def execute(self, request: QueryRequest) -> Answer: ...
-
-    def graphs(self) -> dict[str, int]: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass
-class _GraphList:
-    """``{graph IRI: triple count}`` of a store, asked again after ``ttl`` seconds.
-
-    The embedded store never changes (``ttl=None``: asked once); a remote store can be
-    re-published under a running server.
-    """
-
-    store: Store
-    ttl: float | None = None
-    _cache: dict[str, int] | None = field(default=None, init=False)
-    _asked: float = field(default=0.0, init=False)
-
-    def get(self) -> dict[str, int]:
-        stale = self.ttl is not None and time.monotonic() - self._asked > self.ttl
-        if self._cache is None or stale:
-            rows = self.store.select(_GRAPHS_QUERY)
-            self._cache = {str(row["g"]): int(row["n"]) for row in rows}  # type: ignore[call-overload]
-            self._asked = time.monotonic()
-        return self._cache
-
-
-REMOTE_GRAPHS_TTL = 5.0  # seconds, as the remote store's own list of published graphs
+if TYPE_CHECKING:
+    from server.stores.base import Store
 
 
 class PoolExecutor:
     """Runs queries on a :class:`QueryPool` started on first use in each server process."""
 
-    def __init__(self, store: LocalStore, settings: SparqlSettings) -> None:
+    def __init__(self, store: ox.Store, limits: QueryLimits) -> None:
         self._store = store
-        self._settings = settings
-        self._graphs = _GraphList(store)
+        self._limits = limits
         self._pool: QueryPool | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -104,8 +52,8 @@ class PoolExecutor:
             if self._pool is None or self._pid != os.getpid():
                 directory = tempfile.mkdtemp(prefix="sparql-")
                 data = Path(directory) / "data.nq"
-                self._store.oxigraph.dump(str(data), format=ox.RdfFormat.N_QUADS)
-                s = self._settings
+                self._store.dump(str(data), format=ox.RdfFormat.N_QUADS)
+                s = self._limits
                 pool = QueryPool(
                     data, size=s.workers, timeout=s.timeout, memory_mb=s.worker_memory_mb
                 )
@@ -122,8 +70,8 @@ class PoolExecutor:
             {
                 "query": request.query,
                 "media_type": request.media_type,
-                "max_rows": self._settings.max_rows,
-                "base_iri": self._settings.endpoint_iri,
+                "max_rows": self._limits.max_rows,
+                "base_iri": self._limits.base_iri,
                 "prefixes": request.info.prefixes,
                 # The union of all graphs is the default graph, unless the query or the
                 # protocol names a dataset (then the standard semantics apply).
@@ -132,9 +80,6 @@ class PoolExecutor:
                 "named_graphs": request.named_graphs,
             }
         )
-
-    def graphs(self) -> dict[str, int]:
-        return self._graphs.get()
 
     def close(self) -> None:
         with self._lock:
@@ -149,23 +94,21 @@ def _stop_pool(pool: QueryPool, directory: str, owner: int) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-class StoreExecutor:
+class ForwardingExecutor:
     """Runs queries through ``store.raw_query`` (any Store), bounded by the time limit."""
 
-    def __init__(self, store: Store, settings: SparqlSettings) -> None:
+    def __init__(self, store: Store, limits: QueryLimits) -> None:
         self._store = store
-        self._settings = settings
-        self._graphs = _GraphList(store, ttl=REMOTE_GRAPHS_TTL)
+        self._limits = limits
         self._threads = ThreadPoolExecutor(
-            max_workers=4 * max(1, settings.workers), thread_name_prefix="sparql-remote"
+            max_workers=4 * max(1, limits.workers), thread_name_prefix="sparql-remote"
         )
 
     def execute(self, request: QueryRequest) -> Answer:
         if request.has_protocol_dataset:
-            raise ApiError(
-                400,
+            raise QueryRefused(
                 "default-graph-uri / named-graph-uri are not supported by this "
-                "endpoint's store; use FROM / FROM NAMED in the query",
+                "endpoint's store; use FROM / FROM NAMED in the query"
             )
         accept = (
             "application/n-triples"
@@ -174,14 +117,13 @@ class StoreExecutor:
         )
         future = self._threads.submit(self._store.raw_query, request.query, accept)
         try:
-            body, _ = future.result(timeout=self._settings.timeout)
+            body, _ = future.result(timeout=self._limits.timeout)
         except FutureTimeout as exc:
-            raise ApiError(
-                503,
-                f"query stopped after the {self._settings.timeout:g} s time "
-                "limit / 制限時間を超えたため中止しました",
+            raise QueryStopped(
+                f"query stopped after the {self._limits.timeout:g} s time "
+                "limit / 制限時間を超えたため中止しました"
             ) from exc
-        limit = self._settings.max_rows
+        limit = self._limits.max_rows
         try:
             if request.info.returns_graph:
                 triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
@@ -189,10 +131,7 @@ class StoreExecutor:
             result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             return serialize_answer(result, request.media_type, limit)
         except SyntaxError as exc:
-            raise ApiError(502, f"the store's answer could not be read: {exc}") from exc
-
-    def graphs(self) -> dict[str, int]:
-        return self._graphs.get()
+            raise StoreError(f"the store's answer could not be read: {exc}") from exc
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
@@ -224,20 +163,5 @@ class CachingExecutor:
                     self._answers.popitem(last=False)
         return answer
 
-    def graphs(self) -> dict[str, int]:
-        return self._inner.graphs()
-
     def close(self) -> None:
         self._inner.close()
-
-
-def executor_for(store: Store, settings: SparqlSettings) -> Executor:
-    """The execution strategy for ``store``: worker processes for the embedded store.
-
-    Only the embedded store's answers are cached: its data is the build loaded at start and
-    never changes, while a remote store can be re-published under a running server.
-    """
-    if not isinstance(store, LocalStore):
-        return StoreExecutor(store, settings)
-    inner = PoolExecutor(store, settings)
-    return CachingExecutor(inner, settings.cache_size) if settings.cache_size > 0 else inner

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from server.labels import Labeller
-from server.store import Store
-from server.vocab import DX, sparql_prefixes
+from server.web.labels import Labeller
+from server.stores.base import Store
+from converter.vocab import DX, sparql_prefixes
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 

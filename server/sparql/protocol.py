@@ -12,8 +12,8 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Request
 
-from server.errors import ApiError
-from server.sparql_guard import READ_ONLY
+from server.errors import ApiError, UpdateRefused
+from server.syntax import READ_ONLY
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -35,14 +35,15 @@ def read_operation(request: Request, max_body_bytes: int) -> Operation:
     """The operation a GET or POST request asks for.
 
     :raises ApiError: 415 unsupported Content-Type, 413 body too large, 400 not UTF-8 or
-        more than one query, 403 any SPARQL Update.
+        more than one query.
+    :raises UpdateRefused: any SPARQL Update.
     """
     params = _parse_params(request.query_string)
     direct: str | None = None
     if request.method == "POST":
         media_type = request.mimetype
         if media_type == UPDATE:
-            raise ApiError(403, READ_ONLY)
+            raise UpdateRefused(READ_ONLY)
         if media_type not in (FORM, QUERY):
             raise ApiError(
                 415,
@@ -61,7 +62,7 @@ def read_operation(request: Request, max_body_bytes: int) -> Operation:
             direct = _utf8(body)
     names = {name for name, _ in params}
     if "update" in names or any(n.startswith("using-") for n in names):
-        raise ApiError(403, READ_ONLY)
+        raise UpdateRefused(READ_ONLY)
     queries = [value for name, value in params if name == "query"]
     if direct is not None:
         queries.append(direct)

@@ -1,7 +1,7 @@
 """A pool of query worker processes with a time limit that really stops a query.
 
 pyoxigraph has no query timeout and a running query cannot be interrupted from another thread,
-so each query runs in a worker process (server/query_worker.py) holding its own copy of the
+so each query runs in a worker process (server/stores/worker.py) holding its own copy of the
 store. When the limit passes, the process is killed (SIGKILL) and a fresh one is started in
 the background; the other workers keep answering meanwhile.
 
@@ -25,11 +25,28 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from server.errors import ApiError
-from server.sparql_results import Answer
+from server.errors import (
+    QueryError,
+    QueryRefused,
+    QueryStopped,
+    QuerySyntaxError,
+    ServerError,
+    StoreError,
+    StoreUnavailable,
+    UnsupportedFormat,
+)
+from server.stores.results import Answer
 
 log = logging.getLogger(__name__)
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]
+#: The error a worker names (``"kind"`` in its answer) → the exception the pool raises.
+WORKER_ERRORS: dict[str, type[ServerError]] = {
+    "syntax": QuerySyntaxError,
+    "refused": QueryRefused,
+    "format": UnsupportedFormat,
+    "query": QueryError,
+    "internal": StoreError,
+}
 
 
 @dataclass(eq=False)
@@ -67,7 +84,7 @@ class QueryPool:
     def start(self) -> None:
         """Start the workers and wait until the first one is ready.
 
-        :raises ApiError: (503) no worker came up within ``startup_timeout``.
+        :raises StoreUnavailable: no worker came up within ``startup_timeout``.
         """
         self._supervisor.start()
         for _ in range(self.size):
@@ -75,14 +92,15 @@ class QueryPool:
         try:
             first = self._idle.get(timeout=self.startup_timeout)
         except queue.Empty as exc:
-            raise ApiError(503, "query workers did not start / 準備中です") from exc
+            raise StoreUnavailable("query workers did not start / 準備中です") from exc
         self._idle.put(first)
 
     def run(self, request: dict[str, Any]) -> Answer:
-        """Answer one query (see query_worker._answer for the request keys).
+        """Answer one query (see worker._answer for the request keys).
 
-        :raises ApiError: 503 when the time limit passes (waiting for a free worker counts),
-            or the worker died (memory limit); the worker's own 4xx for bad queries.
+        :raises QueryStopped: the time limit passed (waiting for a free worker counts), or
+            the worker died (memory limit).
+        :raises QueryError: the worker's own verdict on a bad query (see WORKER_ERRORS).
         """
         deadline = time.monotonic() + self.timeout
         try:
@@ -98,14 +116,13 @@ class QueryPool:
             body = worker.conn.recv_bytes()
         except (EOFError, OSError) as exc:
             self._replace(worker)
-            raise ApiError(
-                503,
+            raise QueryStopped(
                 "the query was stopped: it needed too much memory / "
-                "メモリ上限を超えたため中止しました",
+                "メモリ上限を超えたため中止しました"
             ) from exc
         self._idle.put(worker)
         if not header["ok"]:
-            raise ApiError(header["status"], header["error"])
+            raise WORKER_ERRORS.get(header["kind"], StoreError)(header["error"])
         return Answer(body, header["media_type"], header["truncated"])
 
     def close(self) -> None:
@@ -121,11 +138,10 @@ class QueryPool:
         for worker in workers:
             _stop(worker)
 
-    def _too_slow(self) -> ApiError:
-        return ApiError(
-            503,
+    def _too_slow(self) -> QueryStopped:
+        return QueryStopped(
             f"query stopped after the {self.timeout:g} s time limit / "
-            f"制限時間（{self.timeout:g}秒）を超えたため中止しました",
+            f"制限時間（{self.timeout:g}秒）を超えたため中止しました"
         )
 
     def _replace(self, worker: _Worker) -> None:
@@ -163,7 +179,7 @@ class QueryPool:
         args = [
             sys.executable,
             "-m",
-            "server.query_worker",
+            "server.stores.worker",
             str(child.fileno()),
             str(self.data_file),
             str(os.getpid()),

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from server.chart import Bar
-from server.labels import LABEL_PROPERTIES, Labeller
-from server.store import Store
-from server.vocab import DX, expand, sparql_prefixes
+from server.web.chart import Bar
+from server.web.labels import LABEL_PROPERTIES, Labeller
+from server.stores.base import Store
+from converter.vocab import DX, expand, sparql_prefixes
 
 FISCAL_YEAR = re.compile(r"fiscal-year/(\d{4})$")
 INCOMING_LIMIT = 500

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
-from server.sparql_settings import SparqlSettings
+from converter.vocab import SD
+from server.config import Settings
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 _RESULT_FORMATS = (
@@ -23,17 +23,10 @@ _RESULT_FORMATS = (
     "N-Triples",
     "RDF_XML",
 )
-#: rdflib serializer names for the graph media types.
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
 
 
 def service_description(
-    endpoint: str, graphs: Mapping[str, int], settings: SparqlSettings
+    endpoint: str, graphs: Mapping[str, int], settings: Settings
 ) -> Graph:
     """The description of the endpoint at ``endpoint`` holding ``{graph IRI: triples}``."""
     g = Graph()
@@ -76,11 +69,11 @@ def _dataset(g: Graph, graphs: Mapping[str, int]) -> BNode:
     return dataset
 
 
-def _limits(settings: SparqlSettings) -> str:
+def _limits(settings: Settings) -> str:
     return (
-        f"Read-only. Queries stop after {settings.timeout:g} s (HTTP 503); answers keep at "
-        f"most {settings.max_rows} rows or triples (header X-SPARQL-Truncated when cut); "
-        f"queries up to {settings.max_query_length} characters and bodies up to "
-        f"{settings.max_body_bytes} bytes (HTTP 413). SERVICE is refused and FROM may only "
+        f"Read-only. Queries stop after {settings.sparql_timeout:g} s (HTTP 503); answers keep "
+        f"at most {settings.sparql_max_rows} rows or triples (X-SPARQL-Truncated when cut); "
+        f"queries up to {settings.sparql_max_query_length} characters and bodies up to "
+        f"{settings.sparql_max_body_bytes} bytes (HTTP 413). SERVICE is refused and FROM may only "
         "name the graphs listed here: this endpoint never fetches data from other hosts."
     )

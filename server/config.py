@@ -1,0 +1,155 @@
+"""Every setting of the server, read once (in ``create_app`` / ``python -m server``).
+
+One scheme: the setting ``sparql_timeout`` is ``SPARQL_TIMEOUT`` in the mapping given to
+``create_app`` and ``DX_SPARQL_TIMEOUT`` in the environment. Three names follow conventions
+that other tools share instead: ``HOST``, ``PORT`` (the Makefile's) and ``WEB_CONCURRENCY``
+(gunicorn's). The README's settings table lists them all, and a test keeps it complete.
+Order: the mapping, then the environment, then the default.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+from flask import current_app
+
+from converter.contract import DEFAULT_BASE_IRI
+from server.errors import ConfigError
+from server.stores.base import QueryLimits
+
+log = logging.getLogger(__name__)
+
+
+def _setting(default: Any, doc: str, *, env: str = "", legacy: str = "") -> Any:
+    return field(default=default, metadata={"doc": doc, "env": env, "legacy": legacy})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's settings; see :meth:`load` for where each value comes from."""
+
+    host: str = _setting("127.0.0.1", "address `python -m server` binds to", env="HOST")
+    port: int = _setting(8000, "port `python -m server` listens on", env="PORT")
+    workers: int = _setting(2, "server processes (gunicorn gthread)", env="WEB_CONCURRENCY")
+    threads: int = _setting(
+        2, "request threads per server process (keep-alive connections)", legacy="WEB_THREADS"
+    )
+    dist_dir: str = _setting("dist", "the build to serve (its manifest, graphs, downloads)")
+    base_iri: str | None = _setting(
+        None, "canonical base of the data; default: the build's `base_iri`"
+    )
+    store_url: str | None = _setting(
+        None, "SPARQL query endpoint of a remote store; default: the embedded store"
+    )
+    store_timeout: float = _setting(10.0, "seconds per request to the remote store")
+    store_graphs_ttl: float = _setting(
+        5.0, "seconds the list of published graphs of the remote store is kept"
+    )
+    sparql_timeout: float = _setting(
+        10.0, "seconds per `/sparql` query (waiting for a worker counts); then 503",
+        legacy="SPARQL_TIMEOUT",
+    )  # fmt: skip
+    sparql_max_rows: int = _setting(
+        10_000, "rows or triples kept per answer; the rest is cut (`X-SPARQL-Truncated`)",
+        legacy="SPARQL_MAX_ROWS",
+    )  # fmt: skip
+    sparql_max_query_length: int = _setting(
+        20_000, "characters per query; longer gets 413", legacy="SPARQL_MAX_QUERY_LENGTH"
+    )
+    sparql_max_body_bytes: int = _setting(
+        512 * 1024, "bytes per POST body; larger gets 413", legacy="SPARQL_MAX_BODY_BYTES"
+    )
+    sparql_workers: int = _setting(
+        2, "query processes per server process (embedded store)", legacy="SPARQL_WORKERS"
+    )
+    sparql_worker_memory_mb: int = _setting(
+        2048, "address-space cap of a query process in MiB; 0 = none",
+        legacy="SPARQL_WORKER_MEMORY_MB",
+    )  # fmt: skip
+    sparql_cache_size: int = _setting(
+        256, "`/sparql` answers kept in memory (embedded store); 0 = none",
+        legacy="SPARQL_CACHE_SIZE",
+    )  # fmt: skip
+    ckan_license_id: str = _setting(
+        "other-at", "CKAN `license_id` in `/catalog/ckan.json` (e.g. `PDL1.0`)"
+    )
+
+    @staticmethod
+    def env_name(name: str) -> str:
+        """The environment variable of the setting ``name``."""
+        spec = _FIELDS[name]
+        return spec.metadata["env"] or f"DX_{name.upper()}"
+
+    @classmethod
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Settings from ``overrides`` (``{"SPARQL_TIMEOUT": 2}``), then the environment.
+
+        :raises ConfigError: a value is not of the setting's type; names the setting.
+        """
+        overrides = overrides or {}
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw, source = _raw(spec.name, spec.metadata, overrides, environ)
+            if raw is not None and raw != "":
+                values[spec.name] = _convert(spec.name, spec.default, raw, source)
+        return cls(**values)
+
+    @property
+    def endpoint_iri(self) -> str:
+        """The canonical IRI of ``/sparql`` (resolves relative IRIs in queries)."""
+        return (self.base_iri or DEFAULT_BASE_IRI).rstrip("/") + "/sparql"
+
+    def query_limits(self) -> QueryLimits:
+        """What one ``/sparql`` query may cost, for the store's executor."""
+        return QueryLimits(
+            timeout=self.sparql_timeout,
+            max_rows=self.sparql_max_rows,
+            workers=self.sparql_workers,
+            worker_memory_mb=self.sparql_worker_memory_mb,
+            cache_size=self.sparql_cache_size,
+            base_iri=self.endpoint_iri,
+        )
+
+
+_FIELDS = {spec.name: spec for spec in fields(Settings)}
+
+
+def current_settings() -> Settings:
+    """The settings of the running app (set once by ``create_app``)."""
+    settings = current_app.extensions["lod_settings"]
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _raw(
+    name: str, meta: Mapping[str, str], overrides: Mapping[str, Any], environ: Mapping[str, str]
+) -> tuple[Any, str]:
+    key = name.upper()
+    if key in overrides:
+        return overrides[key], key
+    env = meta["env"] or f"DX_{key}"
+    if env in environ:
+        return environ[env], env
+    legacy = meta["legacy"]
+    if legacy and legacy in environ:
+        log.warning("%s is deprecated; set %s instead", legacy, env)
+        return environ[legacy], legacy
+    return None, ""
+
+
+def _convert(name: str, default: Any, raw: Any, source: str) -> Any:
+    kind = type(default) if default is not None and default is not MISSING else str
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}={raw!r}: {name} must be a {kind.__name__}") from exc
+    if kind in (int, float) and value < 0:
+        raise ConfigError(f"{source}={raw!r}: {name} cannot be negative")
+    return value

@@ -1,0 +1,41 @@
+"""The endpoint's guard: what a query must pass before any store sees it.
+
+The language-level checks (no Update, no SERVICE, a query form) are in server/syntax.py;
+this adds what depends on the endpoint: the length limit and FROM graphs we really hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from server.errors import ApiError, QueryRefused
+from server.syntax import QueryInfo, analyse
+
+
+def check_query(
+    text: str,
+    *,
+    max_length: int,
+    known_graphs: Callable[[], frozenset[str]],
+    base_iri: str,
+) -> QueryInfo:
+    """Accept a read-only, self-contained query or raise.
+
+    :raises ApiError: (413) the text is longer than ``max_length``.
+    :raises UpdateRefused: an update.
+    :raises QueryRefused: SERVICE, a FROM graph we do not hold, or not a query at all.
+    """
+    if len(text) > max_length:
+        raise ApiError(413, f"query longer than {max_length} characters / クエリが長すぎます")
+    info = analyse(text, base_iri)
+    held = known_graphs() if info.from_graphs or info.from_named else frozenset()
+    for iri in (*info.from_graphs, *info.from_named):
+        if iri not in held:
+            raise QueryRefused(
+                f"FROM <{iri}>: not a graph of this endpoint; it never fetches data from other "
+                "hosts (the service description lists its graphs) / このエンドポイントにない"
+                "グラフです"
+            )
+    return info
+
+

@@ -1,0 +1,74 @@
+"""The one interface every view reads data through, and how ``/sparql`` runs on it.
+
+Pages, downloads and the catalog only call ``ask``, ``construct``, ``select`` and ``graphs``,
+so the same server runs on the embedded Oxigraph store or on any remote SPARQL 1.1 endpoint
+(trifid's approach: a renderer that needs nothing but SPARQL). The endpoint asks the store
+for its :class:`Executor`: how a query is bounded in time depends on the engine, so the store
+supplies it and nothing switches on the store's type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from server.stores.results import Answer
+from server.syntax import QueryInfo
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """What one ``/sparql`` query may cost (see server/config.py for the settings)."""
+
+    timeout: float = 10.0  #: seconds per query, waiting for a worker included
+    max_rows: int = 10_000  #: rows or triples kept; the rest is cut off
+    workers: int = 2  #: query processes per server process (embedded store)
+    worker_memory_mb: int = 2048  #: address-space cap of a query process; 0 = none
+    cache_size: int = 256  #: answers kept in memory (embedded store); 0 = none
+    base_iri: str = ""  #: resolves relative IRIs in queries (the endpoint's IRI)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One accepted query, with what the guard learned and the answer's media type."""
+
+    query: str
+    info: QueryInfo
+    media_type: str
+    default_graphs: tuple[str, ...] | None = None  #: protocol ``default-graph-uri``
+    named_graphs: tuple[str, ...] | None = None  #: protocol ``named-graph-uri``
+
+    @property
+    def has_protocol_dataset(self) -> bool:
+        return self.default_graphs is not None or self.named_graphs is not None
+
+
+class Executor(Protocol):
+    """Runs ``/sparql`` queries within the limits and serializes their answers."""
+
+    def execute(self, request: QueryRequest) -> Answer: ...
+
+    def close(self) -> None: ...
+
+
+class Store(Protocol):
+    """Read access to the published data (the default graph is the union of its graphs)."""
+
+    def ask(self, query: str) -> bool: ...
+
+    def construct(self, query: str) -> Graph: ...
+
+    def select(self, query: str) -> list[dict[str, Node]]: ...
+
+    def raw_query(self, query: str, accept: str) -> tuple[bytes, str]: ...
+
+    def graphs(self) -> dict[str, int]:
+        """``{graph IRI: triples}`` of the published graphs."""
+        ...
+
+    def executor(self, limits: QueryLimits) -> Executor:
+        """How this store runs ``/sparql`` queries within ``limits``."""
+        ...

@@ -1,0 +1,114 @@
+"""The embedded store: the build's graphs in an in-process Oxigraph store.
+
+The default graph is the union of all graphs. The data is loaded once and never changes
+while the server runs, so its graph list is computed once and its ``/sparql`` answers may be
+cached; queries run in worker processes that can be killed at the time limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from converter.contract import Manifest, ManifestError
+from converter.formats import RDF_FORMATS, RESULT_FORMATS, from_media_type
+from server.errors import BuildUnavailable, QuerySyntaxError, UnsupportedFormat
+from server.stores.base import Executor, QueryLimits
+from server.stores.execution import CachingExecutor, PoolExecutor
+from server.stores.terms import solutions_to_rows, triples_to_graph
+
+GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+class LocalStore:
+    """An in-process Oxigraph store; the default graph is the union of all graphs."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, Path] | Iterable[tuple[str, Path]]) -> LocalStore:
+        """Load ``{graph IRI: RDF file}`` into a fresh in-memory store.
+
+        :raises BuildUnavailable: a file is missing or is not valid RDF.
+        """
+        store = ox.Store()
+        items = files.items() if isinstance(files, Mapping) else files
+        for graph_iri, path in items:
+            try:
+                store.bulk_load(path=str(path), to_graph=ox.NamedNode(graph_iri))
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise BuildUnavailable(f"{path}: {exc}") from exc
+        return cls(store)
+
+    @classmethod
+    def from_build(cls, dist_dir: Path) -> LocalStore:
+        """Every named graph of the build in ``dist_dir``, as its manifest lists them.
+
+        :raises BuildUnavailable: the build is missing, or its manifest or a graph is broken.
+        """
+        try:
+            manifest = Manifest.read(dist_dir)
+        except ManifestError as exc:
+            raise BuildUnavailable(f"{exc}; run `make build`") from exc
+        return cls.from_files(sorted(manifest.graph_files(dist_dir).items()))
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for bulk reads such as dumps)."""
+        return self._store
+
+    def _query(self, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return self._store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+
+    def ask(self, query: str) -> bool:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError("not an ASK query")
+        return bool(result)
+
+    def construct(self, query: str) -> Graph:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryTriples):
+            raise QuerySyntaxError("not a CONSTRUCT or DESCRIBE query")
+        return triples_to_graph(result)
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        result = self._query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QuerySyntaxError("not a SELECT query")
+        return solutions_to_rows(result)
+
+    def raw_query(self, query: str, accept: str) -> tuple[bytes, str]:
+        """Run any query and serialize its answer in the media type ``accept``.
+
+        :raises UnsupportedFormat: ``accept`` does not fit the query form.
+        """
+        result = self._query(query)
+        graph = isinstance(result, ox.QueryTriples)
+        fmt = from_media_type(accept, RDF_FORMATS if graph else RESULT_FORMATS)
+        if fmt is None or fmt.media_type != accept:
+            what = "a graph" if graph else "query results"
+            raise UnsupportedFormat(f"{accept} cannot carry {what}")
+        return bytes(result.serialize(format=fmt.oxigraph) or b""), accept  # type: ignore[arg-type]
+
+    @cached_property
+    def _graphs(self) -> dict[str, int]:
+        return {str(row["g"]): int(row["n"]) for row in self.select(GRAPHS_QUERY)}  # type: ignore[call-overload]
+
+    def graphs(self) -> dict[str, int]:
+        """``{graph IRI: triples}``, counted once: the embedded data never changes."""
+        return self._graphs
+
+    def executor(self, limits: QueryLimits) -> Executor:
+        """Worker processes with a copy of the data, killed at the time limit; answers cached."""
+        pool = PoolExecutor(self._store, limits)
+        return CachingExecutor(pool, limits.cache_size) if limits.cache_size > 0 else pool

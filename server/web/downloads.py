@@ -1,0 +1,89 @@
+"""``/download/<name>``: the published files of the build, exactly as listed in manifest.json.
+
+Only names in the manifest are served, so no request can reach any other file. Whole files
+come from dist/ (they are the published artifacts, with their sha256 in the manifest).
+"""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import cast
+
+from flask import Blueprint, Response, render_template, request
+
+from converter.contract import FileEntry, Manifest
+from converter.formats import from_media_type
+from server.errors import ApiError
+
+GZIP_MIN_BYTES = 1024
+
+
+def _is_text(entry: FileEntry) -> bool:
+    fmt = from_media_type(entry.media_type)
+    return entry.media_type.startswith("text/") or (fmt is not None and fmt.text)
+
+
+def _content_type(entry: FileEntry) -> str:
+    return f"{entry.media_type}; charset=utf-8" if _is_text(entry) else entry.media_type
+
+
+class _GzipCache:
+    """Compressed bodies, computed once per file version."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, float], bytes] = {}
+
+    def get(self, path: Path) -> bytes:
+        key = (str(path), path.stat().st_mtime)
+        if key not in self._cache:
+            self._cache[key] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        return self._cache[key]
+
+
+def _send(entry: FileEntry, path: Path, gz: _GzipCache) -> Response:
+    use_gzip = (
+        _is_text(entry)
+        and path.stat().st_size >= GZIP_MIN_BYTES
+        and request.accept_encodings["gzip"] > 0
+    )
+    body = gz.get(path) if use_gzip else path.read_bytes()
+    response = Response(body, content_type=_content_type(entry))
+    response.set_etag(entry.sha256 + ("-gzip" if use_gzip else ""))
+    response.last_modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    disposition = "inline" if entry.media_type == "text/html" else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{entry.name}"'
+    return cast(Response, response.make_conditional(request))
+
+
+def create_downloads_blueprint(manifest: Manifest | None, dist_dir: Path) -> Blueprint:
+    """``/download/`` (the list) and ``/download/<name>`` for the build in ``dist_dir``.
+
+    With no local build (a remote store and no ``dist/``), the list is empty.
+    """
+    bp = Blueprint("downloads", __name__)
+    dist = Path(dist_dir).resolve()
+    files = {e.name: e for e in (manifest.files if manifest else ())}
+    gz = _GzipCache()
+
+    @bp.get("/download/")
+    def index() -> str:
+        return render_template("downloads.html", files=sorted(files.values(), key=lambda e: e.name))
+
+    @bp.get("/download/<path:name>")
+    def download(name: str) -> Response:
+        entry = files.get(name)
+        if entry is None:
+            raise ApiError(404, f"no such download: {name}; see /download/ for the list")
+        path = (dist / entry.path).resolve()
+        if not path.is_relative_to(dist) or not path.is_file():
+            raise ApiError(404, f"{name} is listed but missing from this build")
+        return _send(entry, path, gz)
+
+    return bp
