@@ -37,16 +37,18 @@ build: $(VENV)/.installed
 run: install build
 	$(BIN)/python -m server
 
-test: install-test
-	$(BIN)/ruff check .
-	$(BIN)/mypy converter server
+test: install-test lint
 	$(BIN)/python -m pytest -n 2
 
+# Style, types and the dependency rules (import-linter contracts in pyproject.toml).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy converter server
+	$(BIN)/lint-imports
 
 bench: install-test build
+	scripts/install-bench-deps.sh
 	$(BIN)/python -m bench
 
 clean:

@@ -1,21 +1,28 @@
-"""``make bench``: the build benchmark, then the SPARQL endpoint against `oxigraph serve`."""
+"""``make bench``: the build benchmark, then the HTTP benchmark (bench/http_bench.py: ours
+against `oxigraph serve`, Trifid and a Flask hello world, driven by wrk).
+
+``python -m bench [http_bench options]``, e.g. ``python -m bench --seconds 2 --repeat 1``;
+the HTTP benchmark serves ``dist/`` when it exists (``make bench`` builds it first).
+"""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+from bench import http_bench
 from bench.build_bench import report, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     print(report(run()), flush=True)
     print(flush=True)
-    return subprocess.call([sys.executable, str(ROOT / "bench" / "bench_sparql.py"),
-                            "--dist", str(ROOT / "dist"), "--repeat", "3"], cwd=ROOT)
+    if "--dist" not in args and (ROOT / "dist" / "manifest.json").exists():
+        args += ["--dist", str(ROOT / "dist")]
+    return http_bench.main(args)
 
 
 if __name__ == "__main__":

@@ -42,12 +42,12 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
     from pyshacl import validate as shacl_validate
 
     from bench.synthetic import write_synthetic
+    from converter.formats import RDF_FORMATS
+    from converter.iris import Iris
     from converter.mapping import edition_graph
     from converter.model import build_edition
-    from converter.iris import Iris
     from converter.orgs import read_register
     from converter.reader import read_table
-    from converter.formats import RDF_FORMATS
     from converter.validate import load_shapes, validate
 
     times: dict[str, float] = {}
@@ -57,8 +57,11 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
         peaks[phase] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
     with tempfile.TemporaryDirectory() as tmp:
-        table = SOURCE if factor == 1 else write_synthetic(SOURCE, factor,
-                                                           Path(tmp) / "dx-kpi-fy2023.csv")
+        table = (
+            SOURCE
+            if factor == 1
+            else write_synthetic(SOURCE, factor, Path(tmp) / "dx-kpi-fy2023.csv")
+        )
         start = time.perf_counter()
         parsed = read_table(table)
         edition = build_edition(parsed, read_register(ORGS))
@@ -83,20 +86,27 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
             on_oxigraph = CountedOxigraphGraph()
             on_oxigraph += graph
             start = time.perf_counter()
-            shacl_validate(on_oxigraph, shacl_graph=shapes, inference="none",
-                           allow_warnings=True)
+            shacl_validate(on_oxigraph, shacl_graph=shapes, inference="none", allow_warnings=True)
             times["validate_oxigraph"] = time.perf_counter() - start
-    return {"factor": factor, "rows": len(parsed.rows), "triples": len(graph),
-            "times": times, "peaks": peaks}
+    return {
+        "factor": factor,
+        "rows": len(parsed.rows),
+        "triples": len(graph),
+        "times": times,
+        "peaks": peaks,
+    }
 
 
 def run(factors: tuple[int, ...] = (1, 10, 50, 100)) -> list[dict[str, object]]:
     results = []
     for factor in factors:
-        code = ("import json, sys; from bench.build_bench import measure; "
-                f"print(json.dumps(measure({factor}, {factor in (1, 10)})))")
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                              text=True, check=True)
+        code = (
+            "import json, sys; from bench.build_bench import measure; "
+            f"print(json.dumps(measure({factor}, {factor in (1, 10)})))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        )
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(f"  measured {factor}×", file=sys.stderr, flush=True)
     return results
@@ -104,29 +114,39 @@ def run(factors: tuple[int, ...] = (1, 10, 50, 100)) -> list[dict[str, object]]:
 
 def report(results: list[dict[str, object]]) -> str:
     phases = ("parse", "convert", "validate", "serialize")
-    lines = ["Build benchmark, each size in its own process: seconds per phase, then the "
-             "peak RSS (MiB) reached by the end of each phase",
-             f"{'size':>6} {'rows':>6} {'triples':>8} " + " ".join(f"{p:>9}" for p in phases)
-             + f" {'total':>7} {'µs/triple':>9} | " + " ".join(f"{p[:5] + ' MiB':>10}"
-                                                            for p in phases)]
+    lines = [
+        "Build benchmark, each size in its own process: seconds per phase, then the "
+        "peak RSS (MiB) reached by the end of each phase",
+        f"{'size':>6} {'rows':>6} {'triples':>8} "
+        + " ".join(f"{p:>9}" for p in phases)
+        + f" {'total':>7} {'µs/triple':>9} | "
+        + " ".join(f"{p[:5] + ' MiB':>10}" for p in phases),
+    ]
     for r in results:
         t, m = r["times"], r["peaks"]
         assert isinstance(t, dict) and isinstance(m, dict)
         total = sum(t[p] for p in phases)
         per = total / int(r["triples"]) * 1e6  # type: ignore[arg-type]
-        lines.append(f"{r['factor']:>5}× {r['rows']:>6} {r['triples']:>8} "
-                     + " ".join(f"{t[p]:>9.2f}" for p in phases)
-                     + f" {total:>7.2f} {per:>9.1f} | " + " ".join(f"{m[p]:>10}" for p in phases))
+        lines.append(
+            f"{r['factor']:>5}× {r['rows']:>6} {r['triples']:>8} "
+            + " ".join(f"{t[p]:>9.2f}" for p in phases)
+            + f" {total:>7.2f} {per:>9.1f} | "
+            + " ".join(f"{m[p]:>10}" for p in phases)
+        )
     lines.append("")
-    lines.append("SHACL gate, same graph and shapes, side by side: rdflib memory store (used) "
-                 "vs Oxigraph-backed rdflib graph")
+    lines.append(
+        "SHACL gate, same graph and shapes, side by side: rdflib memory store (used) "
+        "vs Oxigraph-backed rdflib graph"
+    )
     for r in results:
         t = r["times"]
         assert isinstance(t, dict)
         if "validate_oxigraph" in t:
             ratio = t["validate_oxigraph"] / t["validate"]
-            lines.append(f"{r['factor']:>5}×: memory {t['validate']:.2f}s, oxigraph "
-                         f"{t['validate_oxigraph']:.2f}s → oxigraph/memory = {ratio:.2f}×")
+            lines.append(
+                f"{r['factor']:>5}×: memory {t['validate']:.2f}s, oxigraph "
+                f"{t['validate_oxigraph']:.2f}s → oxigraph/memory = {ratio:.2f}×"
+            )
     return "\n".join(lines)
 
 

@@ -28,7 +28,8 @@ def synthetic_rows(source: Path, factor: int) -> list[list[str]]:
             for name, step in (("再掲元", projects), ("KPI再掲元", kpis)):
                 shift = copy * step
                 row[col[name]] = REFERENCE.sub(
-                    lambda m, shift=shift: f"{m[1]}{int(m[2]) + shift}", row[col[name]])
+                    lambda m, shift=shift: f"{m[1]}{int(m[2]) + shift}", row[col[name]]
+                )
             out.append(row)
     return out
 

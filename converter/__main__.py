@@ -1,3 +1,5 @@
+"""``python -m converter``: the command line (converter/cli.py)."""
+
 from converter.cli import main
 
 main()

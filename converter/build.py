@@ -22,7 +22,7 @@ from converter.errors import InputError, ValidationFailed
 from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
 from converter.iris import Iris
 from converter.jsonld import context_document
-from converter.mapping import edition_graph
+from converter.mapping import check_disjoint, edition_graph
 from converter.model import Edition, build_edition
 from converter.orgs import read_register
 from converter.reader import read_table
@@ -41,18 +41,29 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def convert_table(table: Path, organizations: Path, *, fiscal_year: int | None = None,
-                  base_iri: str | None = None, encoding: str | None = None,
-                  sheet: str | None = None, title_ja: str = "", title_en: str = "",
-                  ) -> tuple[Graph, Edition]:
+def convert_table(
+    table: Path,
+    organizations: Path,
+    *,
+    fiscal_year: int | None = None,
+    base_iri: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    title_ja: str = "",
+    title_en: str = "",
+) -> tuple[Graph, Edition]:
     """Convert one table (CSV, CP932 CSV or .xlsx) to its edition graph.
 
     :raises InputError: the table or the register is malformed (file, row, column named).
     """
     parsed = read_table(table, encoding=encoding, sheet=sheet)
     if fiscal_year is not None and parsed.fiscal_year != fiscal_year:
-        raise InputError(f"the 取組状況 heading says 令和{parsed.fiscal_year - 2018}年度 but the "
-                         f"edition is FY{fiscal_year}", file=table.name, row=1)
+        raise InputError(
+            f"the 取組状況 heading says 令和{parsed.fiscal_year - 2018}年度 but the "
+            f"edition is FY{fiscal_year}",
+            file=table.name,
+            row=1,
+        )
     edition = build_edition(parsed, read_register(organizations))
     iris = Iris(base_iri) if base_iri else Iris()
     title_ja = title_ja or f"令和{edition.fiscal_year - 2018}年度 行政のDX関連事業・KPI一覧"
@@ -60,8 +71,9 @@ def convert_table(table: Path, organizations: Path, *, fiscal_year: int | None =
     return edition_graph(edition, iris, title_ja, title_en), edition
 
 
-def build(publication: Path, out: Path, *, base_iri: str | None = None,
-          shapes_file: Path = SHAPES_FILE) -> BuildResult:
+def build(
+    publication: Path, out: Path, *, base_iri: str | None = None, shapes_file: Path = SHAPES_FILE
+) -> BuildResult:
     """Build, validate and publish into ``out`` (replaced only on success).
 
     :raises InputError: a source file is malformed.
@@ -88,6 +100,8 @@ def build(publication: Path, out: Path, *, base_iri: str | None = None,
         report = validate(data + catalog, load_shapes(shapes_file))
         if not report.conforms:
             raise ValidationFailed(report.text(), len(report.violations))
+        # A triple in two graphs would make the store's default graph a multiset.
+        check_disjoint({"data": data, "catalog": catalog, "ontology": ontology})
         named = {f"fy{year}": graph for year, graph in graphs.items()}
         named.update(catalog=catalog, ontology=ontology)
         _write_catalog(staging / "download", catalog, pub.base_iri)
@@ -102,9 +116,14 @@ def build(publication: Path, out: Path, *, base_iri: str | None = None,
 
 
 def _edition(pub: Publication, config: EditionConfig) -> tuple[Graph, Edition]:
-    return convert_table(config.table, pub.organizations, fiscal_year=config.fiscal_year,
-                         base_iri=pub.base_iri, title_ja=config.title_ja,
-                         title_en=config.title_en)
+    return convert_table(
+        config.table,
+        pub.organizations,
+        fiscal_year=config.fiscal_year,
+        base_iri=pub.base_iri,
+        title_ja=config.title_ja,
+        title_en=config.title_en,
+    )
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -112,34 +131,69 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _write_downloads(folder: Path, pub: Publication, iris: Iris, data: Graph,
-                     shapes_file: Path) -> list[Download]:
+def _write_downloads(
+    folder: Path, pub: Publication, iris: Iris, data: Graph, shapes_file: Path
+) -> list[Download]:
+    downloads = _write_data_dumps(folder, pub, data)
+    for config in pub.editions:
+        downloads.extend(_write_source_files(folder, config))
+    _write(folder / "organizations.csv", pub.organizations.read_bytes())
+    _write(folder / "context.jsonld", context_document(pub.base_iri))
+    _write(folder / "ontology.ttl", ONTOLOGY_FILE.read_bytes())
+    _write(folder / "shapes.ttl", shapes_file.read_bytes())
+    return downloads
+
+
+def _write_data_dumps(folder: Path, pub: Publication, data: Graph) -> list[Download]:
+    """All data in every RDF format, as ``dx-kpi.<extension>``."""
     downloads = []
     for fmt in RDF_FORMATS:
         name = f"dx-kpi.{fmt.extension}"
         body = fmt.serialize(data, base_iri=pub.base_iri)
         _write(folder / name, body)
-        downloads.append(Download(name, fmt.media_type, fmt.file_type,
-                                  f"全データ（{fmt.name}）", f"All data ({fmt.name})",
-                                  len(body), is_rdf_dump=True))
-    for config in pub.editions:
-        for source, fmt, ja, en in (
-            (config.table, CSV, "原表（CSV）", "Source table (CSV)"),
-            (config.table.with_name(config.table.name + "-metadata.json"), CSVW,
-             "原表のCSVWメタデータ", "CSVW metadata of the source table"),
-        ):
-            if not source.is_file():
-                raise InputError("is missing (the build publishes it beside the data)",
-                                 file=str(source))
-            body = source.read_bytes()
-            _write(folder / source.name, body)
-            year = f"令和{config.fiscal_year - 2018}年度 "
-            downloads.append(Download(source.name, fmt.media_type, fmt.file_type, year + ja,
-                                      f"{en}, FY{config.fiscal_year}", len(body)))
-    _write(folder / "organizations.csv", pub.organizations.read_bytes())
-    _write(folder / "context.jsonld", context_document(pub.base_iri))
-    _write(folder / "ontology.ttl", ONTOLOGY_FILE.read_bytes())
-    _write(folder / "shapes.ttl", shapes_file.read_bytes())
+        downloads.append(
+            Download(
+                name,
+                fmt.media_type,
+                fmt.file_type,
+                f"全データ（{fmt.name}）",
+                f"All data ({fmt.name})",
+                len(body),
+                is_rdf_dump=True,
+            )
+        )
+    return downloads
+
+
+def _write_source_files(folder: Path, config: EditionConfig) -> list[Download]:
+    """An edition's source CSV and its CSVW metadata, copied as they are."""
+    downloads = []
+    for source, fmt, ja, en in (
+        (config.table, CSV, "原表（CSV）", "Source table (CSV)"),
+        (
+            config.table.with_name(config.table.name + "-metadata.json"),
+            CSVW,
+            "原表のCSVWメタデータ",
+            "CSVW metadata of the source table",
+        ),
+    ):
+        if not source.is_file():
+            raise InputError(
+                "is missing (the build publishes it beside the data)", file=str(source)
+            )
+        body = source.read_bytes()
+        _write(folder / source.name, body)
+        year = f"令和{config.fiscal_year - 2018}年度 "
+        downloads.append(
+            Download(
+                source.name,
+                fmt.media_type,
+                fmt.file_type,
+                year + ja,
+                f"{en}, FY{config.fiscal_year}",
+                len(body),
+            )
+        )
     return downloads
 
 
@@ -160,8 +214,15 @@ def _write_graphs(staging: Path, iris: Iris, named: dict[str, Graph]) -> None:
         _write(staging / "graphs" / f"{name}.nt", N_TRIPLES.serialize(graph, base_iri=iris.base))
 
 
-def _write_manifest(staging: Path, pub: Publication, iris: Iris, named: dict[str, Graph],
-                    report: Report, triples: int, editions: list[int]) -> None:
+def _write_manifest(
+    staging: Path,
+    pub: Publication,
+    iris: Iris,
+    named: dict[str, Graph],
+    report: Report,
+    triples: int,
+    editions: list[int],
+) -> None:
     names = sorted(path.name for path in (staging / "download").iterdir())
     Manifest(
         base_iri=pub.base_iri,
@@ -169,8 +230,10 @@ def _write_manifest(staging: Path, pub: Publication, iris: Iris, named: dict[str
         modified=pub.day("modified").isoformat(),
         editions=tuple(editions),
         triples=triples,
-        graphs=tuple(graph_entry(staging, str(iris.graph(name)), f"graphs/{name}.nt",
-                                 len(named[name])) for name in sorted(named)),
+        graphs=tuple(
+            graph_entry(staging, str(iris.graph(name)), f"graphs/{name}.nt", len(named[name]))
+            for name in sorted(named)
+        ),
         files=tuple(file_entry(staging, name, for_file(name).media_type) for name in names),
         validation=Validation(report.conforms, len(report.violations), len(report.warnings)),
     ).write(staging)

@@ -17,10 +17,10 @@ from pathlib import Path
 import click
 
 from converter.build import build, convert_table
-from converter.errors import ConverterError
-from converter.publish import PublishError, endpoints, publish
 from converter.contract import DEFAULT_BASE_IRI
+from converter.errors import ConverterError
 from converter.formats import RDF_FORMATS, from_extension
+from converter.publish import PublishError, endpoints, publish
 from converter.validate import load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +44,11 @@ class _Group(click.Group):
         except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
             if os.environ.get("DX_DEBUG"):
                 raise
-            click.echo(f"内部エラー / internal error (a bug, please report it; DX_DEBUG=1 shows "
-                       f"the traceback): {exc!r}", err=True)
+            click.echo(
+                f"内部エラー / internal error (a bug, please report it; DX_DEBUG=1 shows "
+                f"the traceback): {exc!r}",
+                err=True,
+            )
             sys.exit(3)
 
 
@@ -56,10 +59,21 @@ def main() -> None:
 
 
 @main.command("build")
-@click.option("--config", "publication", type=click.Path(path_type=Path),
-              default=DEFAULT_PUBLICATION, show_default=True, help="publication.toml")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"),
-              show_default=True, help="output folder (replaced only on success)")
+@click.option(
+    "--config",
+    "publication",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_PUBLICATION,
+    show_default=True,
+    help="publication.toml",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="output folder (replaced only on success)",
+)
 @click.option("--base-iri", envvar="DX_BASE_IRI", help="canonical base IRI of the data")
 def build_command(publication: Path, out: Path, base_iri: str | None) -> None:
     """Convert, validate and write dist/ atomically. / 変換・検証して dist/ に出力。"""
@@ -77,12 +91,14 @@ def build_command(publication: Path, out: Path, base_iri: str | None) -> None:
 
 @main.command("validate")
 @click.argument("table", type=click.Path(path_type=Path))
-@click.option("--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS,
-              show_default=True)
+@click.option(
+    "--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS, show_default=True
+)
 @click.option("--encoding", help="e.g. cp932 (default: UTF-8, then CP932)")
 @click.option("--sheet", help=".xlsx sheet name (default: the first)")
-def validate_command(table: Path, organizations: Path, encoding: str | None,
-                     sheet: str | None) -> None:
+def validate_command(
+    table: Path, organizations: Path, encoding: str | None, sheet: str | None
+) -> None:
     """Check one table and its graph against the shapes; write nothing. / 表を検査。"""
     try:
         graph, edition = convert_table(table, organizations, encoding=encoding, sheet=sheet)
@@ -95,26 +111,41 @@ def validate_command(table: Path, organizations: Path, encoding: str | None,
         click.echo(f"警告 / warning: {warning}", err=True)
     if not report.conforms:
         sys.exit(1)
-    click.echo(f"OK: {len(edition.projects)} projects, {len(edition.kpis)} KPIs, "
-               f"{len(edition.listings)} rows ({sum(x.is_relisting for x in edition.listings)} "
-               f"再掲), {len(graph)} triples")
+    click.echo(
+        f"OK: {len(edition.projects)} projects, {len(edition.kpis)} KPIs, "
+        f"{len(edition.listings)} rows ({sum(x.is_relisting for x in edition.listings)} "
+        f"再掲), {len(graph)} triples"
+    )
 
 
 @main.command("convert")
 @click.argument("table", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice([f.extension for f in RDF_FORMATS]),
-              default="ttl", show_default=True)
-@click.option("--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS,
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.extension for f in RDF_FORMATS]),
+    default="ttl",
+    show_default=True,
+)
+@click.option(
+    "--organizations", type=click.Path(path_type=Path), default=DEFAULT_ORGS, show_default=True
+)
 @click.option("--encoding", help="e.g. cp932 (default: UTF-8, then CP932)")
 @click.option("--sheet", help=".xlsx sheet name (default: the first)")
 @click.option("--base-iri", envvar="DX_BASE_IRI")
-def convert_command(table: Path, fmt: str, organizations: Path, encoding: str | None,
-                    sheet: str | None, base_iri: str | None) -> None:
+def convert_command(
+    table: Path,
+    fmt: str,
+    organizations: Path,
+    encoding: str | None,
+    sheet: str | None,
+    base_iri: str | None,
+) -> None:
     """Convert one table to RDF on standard output (not validated). / 表をRDFに変換。"""
     try:
-        graph, _ = convert_table(table, organizations, encoding=encoding, sheet=sheet,
-                                 base_iri=base_iri)
+        graph, _ = convert_table(
+            table, organizations, encoding=encoding, sheet=sheet, base_iri=base_iri
+        )
     except ConverterError as error:
         _fail(error)
         return
@@ -128,7 +159,6 @@ def formats_command() -> None:
     """List the RDF formats. / 出力形式の一覧。"""
     for fmt in RDF_FORMATS:
         click.echo(f"{fmt.extension}\t{fmt.media_type}\t{fmt.name}")
-
 
 
 @main.command("publish")

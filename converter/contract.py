@@ -136,8 +136,7 @@ class Manifest:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ManifestMissing(
-                "missing; the build did not finish or failed SHACL validation "
-                "(run `make build`)",
+                "missing; the build did not finish or failed SHACL validation (run `make build`)",
                 file=str(path),
             ) from exc
         except (OSError, ValueError) as exc:

@@ -14,8 +14,14 @@ class InputError(ConverterError):
 
     exit_code = 2
 
-    def __init__(self, problem: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
         self.problem = problem
         self.file = file
         self.row = row
@@ -23,11 +29,15 @@ class InputError(ConverterError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = [part for part in (
-            self.file,
-            f"row {self.row}" if self.row is not None else None,
-            f"column {self.column}" if self.column else None,
-        ) if part]
+        where = [
+            part
+            for part in (
+                self.file,
+                f"row {self.row}" if self.row is not None else None,
+                f"column {self.column}" if self.column else None,
+            )
+            if part
+        ]
         return f"{', '.join(where)}: {self.problem}" if where else self.problem
 
 

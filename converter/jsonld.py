@@ -7,61 +7,89 @@ import json
 from collections import defaultdict
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 from rdflib.term import Node
 
 from converter.vocab import DX, PREFIXES, SCHEMA, SDMX_ATTR
-from converter.writers import by_subject
+from converter.writers import by_subject, lexical
 
 # term → (IRI, JSON-LD term definition extras). Readable names for JavaScript developers.
 _LANG = {"@container": "@language"}
 _ID = {"@type": "@id"}
 TERMS: dict[str, tuple[URIRef, dict[str, str]]] = {
-    "label": (RDFS.label, _LANG), "name": (SCHEMA.name, _LANG),
-    "description": (SCHEMA.description, _LANG), "sameAs": (OWL.sameAs, _ID),
-    "schemaSameAs": (SCHEMA.sameAs, _ID), "prefLabel": (SKOS.prefLabel, _LANG),
-    "code": (SKOS.notation, {}), "inScheme": (SKOS.inScheme, _ID),
-    "broader": (SKOS.broader, _ID), "narrower": (SKOS.narrower, _ID),
-    "topConceptOf": (SKOS.topConceptOf, _ID), "hasTopConcept": (SKOS.hasTopConcept, _ID),
+    "label": (RDFS.label, _LANG),
+    "name": (SCHEMA.name, _LANG),
+    "description": (SCHEMA.description, _LANG),
+    "sameAs": (OWL.sameAs, _ID),
+    "schemaSameAs": (SCHEMA.sameAs, _ID),
+    "prefLabel": (SKOS.prefLabel, _LANG),
+    "code": (SKOS.notation, {}),
+    "inScheme": (SKOS.inScheme, _ID),
+    "broader": (SKOS.broader, _ID),
+    "narrower": (SKOS.narrower, _ID),
+    "topConceptOf": (SKOS.topConceptOf, _ID),
+    "hasTopConcept": (SKOS.hasTopConcept, _ID),
     "subOrganizationOf": (ORG.subOrganizationOf, _ID),
-    "hasSubOrganization": (ORG.hasSubOrganization, _ID), "unitOf": (ORG.unitOf, _ID),
-    "hasBeginning": (TIME.hasBeginning, _ID), "hasEnd": (TIME.hasEnd, _ID),
-    "date": (TIME.inXSDDate, {"@type": "xsd:date"}), "dataSet": (QB.dataSet, _ID),
-    "structure": (QB.structure, _ID), "unitMeasure": (SDMX_ATTR.unitMeasure, _ID),
+    "hasSubOrganization": (ORG.hasSubOrganization, _ID),
+    "unitOf": (ORG.unitOf, _ID),
+    "hasBeginning": (TIME.hasBeginning, _ID),
+    "hasEnd": (TIME.hasEnd, _ID),
+    "date": (TIME.inXSDDate, {"@type": "xsd:date"}),
+    "dataSet": (QB.dataSet, _ID),
+    "structure": (QB.structure, _ID),
+    "unitMeasure": (SDMX_ATTR.unitMeasure, _ID),
     "wasDerivedFrom": (PROV.wasDerivedFrom, _ID),
     "wasAttributedTo": (PROV.wasAttributedTo, _ID),
-    "planCode": (DX.planCode, {}), "projectNumber": (DX.projectNumber,
-                                                     {"@type": "xsd:integer"}),
-    "edition": (DX.edition, _ID), "department": (DX.department, _ID),
-    "division": (DX.division, _ID), "listing": (DX.listing, _ID),
-    "project": (DX.project, _ID), "planItem": (DX.planItem, _ID),
+    "planCode": (DX.planCode, {}),
+    "projectNumber": (DX.projectNumber, {"@type": "xsd:integer"}),
+    "edition": (DX.edition, _ID),
+    "department": (DX.department, _ID),
+    "division": (DX.division, _ID),
+    "listing": (DX.listing, _ID),
+    "project": (DX.project, _ID),
+    "planItem": (DX.planItem, _ID),
     "isRelisting": (DX.isRelisting, {"@type": "xsd:boolean"}),
     "rowNumber": (DX.rowNumber, {"@type": "xsd:integer"}),
-    "relistingNotation": (DX.relistingNotation, _LANG), "goal": (DX.goal, _LANG),
-    "goalKind": (DX.goalKind, _ID), "status": (DX.status, _LANG), "kpi": (DX.kpi, _ID),
+    "relistingNotation": (DX.relistingNotation, _LANG),
+    "goal": (DX.goal, _LANG),
+    "goalKind": (DX.goalKind, _ID),
+    "status": (DX.status, _LANG),
+    "kpi": (DX.kpi, _ID),
     "isKpiRelisting": (DX.isKpiRelisting, {"@type": "xsd:boolean"}),
     "kpiNumber": (DX.kpiNumber, {"@type": "xsd:integer"}),
-    "carriedBy": (DX.carriedBy, _ID), "kpiUnit": (DX.unit, _ID),
-    "unitLabel": (DX.unitLabel, _LANG), "direction": (DX.direction, _ID),
-    "refKpi": (DX.refKpi, _ID), "valueKind": (DX.valueKind, _ID),
-    "refPeriod": (DX.refPeriod, _ID), "notation": (DX.notation, _LANG),
-    "evaluation": (DX.evaluation, _ID), "evaluationNotation": (DX.evaluationNotation, _LANG),
-    "valueStatus": (DX.valueStatus, _ID), "value": (DX.value, {"@type": "xsd:decimal"}),
-    "qualifier": (DX.qualifier, _ID), "note": (DX.note, _LANG),
-    "fiscalYear": (DX.fiscalYear, _ID), "sourceTable": (DX.sourceTable, {}),
+    "carriedBy": (DX.carriedBy, _ID),
+    "kpiUnit": (DX.unit, _ID),
+    "unitLabel": (DX.unitLabel, _LANG),
+    "direction": (DX.direction, _ID),
+    "refKpi": (DX.refKpi, _ID),
+    "valueKind": (DX.valueKind, _ID),
+    "refPeriod": (DX.refPeriod, _ID),
+    "notation": (DX.notation, _LANG),
+    "evaluation": (DX.evaluation, _ID),
+    "evaluationNotation": (DX.evaluationNotation, _LANG),
+    "valueStatus": (DX.valueStatus, _ID),
+    "value": (DX.value, {"@type": "xsd:decimal"}),
+    "qualifier": (DX.qualifier, _ID),
+    "note": (DX.note, _LANG),
+    "fiscalYear": (DX.fiscalYear, _ID),
+    "sourceTable": (DX.sourceTable, {}),
     "standardAreaCode": (DX.standardAreaCode, _ID),
+    "spatial": (DCTERMS.spatial, _ID),
     "gregorianYear": (DX.gregorianYear, {"@type": "xsd:gYear"}),
 }
 
 
 _BY_IRI = {iri: (term, extra) for term, (iri, extra) in TERMS.items()}
-_NAMESPACES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()),
-                     key=lambda item: len(item[0]), reverse=True)
+_NAMESPACES = sorted(
+    ((str(ns), prefix) for prefix, ns in PREFIXES.items()),
+    key=lambda item: len(item[0]),
+    reverse=True,
+)
 
 
 def compact_iri(iri: str) -> str:
     for namespace, prefix in _NAMESPACES:
-        local = iri[len(namespace):]
+        local = iri[len(namespace) :]
         if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
             return f"{prefix}:{local}"
     return iri
@@ -77,7 +105,7 @@ def _value_object(value: Node) -> object:
     if value.language:
         return {"@value": str(value), "@language": value.language}
     if value.datatype and value.datatype != XSD.string:
-        return {"@value": str(value), "@type": compact_iri(str(value.datatype))}
+        return {"@value": lexical(value), "@type": compact_iri(str(value.datatype))}
     return str(value)
 
 
@@ -88,8 +116,11 @@ def _fits(value: Node, extra: dict[str, str]) -> bool:
     if extra.get("@type") == "@id":
         return not isinstance(value, Literal)
     if "@type" in extra:
-        return isinstance(value, Literal) and not value.language and \
-            compact_iri(str(value.datatype)) == extra["@type"]
+        return (
+            isinstance(value, Literal)
+            and not value.language
+            and compact_iri(str(value.datatype)) == extra["@type"]
+        )
     return False
 
 
@@ -110,12 +141,15 @@ def _node(subject: Node, pairs: list[tuple[Node, Node]]) -> dict[str, object]:
         elif extra.get("@type") == "@id":
             grouped[term].append(_node_id(value))
         else:
-            grouped[term].append(str(value))
+            assert isinstance(value, Literal)
+            grouped[term].append(lexical(value))
     for key, values in grouped.items():
         node[key] = values[0] if len(values) == 1 else values
     for term, by_language in languages.items():
-        node[term] = {lang: texts[0] if len(texts) == 1 else texts
-                      for lang, texts in sorted(by_language.items())}
+        node[term] = {
+            lang: texts[0] if len(texts) == 1 else texts
+            for lang, texts in sorted(by_language.items())
+        }
     return node
 
 
@@ -138,5 +172,6 @@ def jsonld(graph: Graph, base_iri: str) -> bytes:
 
 def context_document(base_iri: str) -> bytes:
     """The stand-alone ``context.jsonld`` published beside the data."""
-    return (json.dumps({"@context": jsonld_context(base_iri)}, ensure_ascii=False, indent=2)
-            + "\n").encode("utf-8")
+    return (
+        json.dumps({"@context": jsonld_context(base_iri)}, ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")

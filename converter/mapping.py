@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 
-from converter.model import Edition, Kpi, KpiCell, Listing, PlanItem, Project
+from converter.errors import ConverterError
 from converter.iris import Iris
-from converter.vocab import DX, SCHEMA, SDMX_ATTR, UNIT
+from converter.model import Edition, Kpi, KpiCell, Listing, PlanItem, Project
 from converter.orgs import Org
+from converter.values import ParsedValue, Qualifier, canonical_decimal
+from converter.vocab import DX, SCHEMA, SDMX_ATTR, UNIT
 
 WIKIDATA_FUKUSHIMA = URIRef("http://www.wikidata.org/entity/Q71707")
 ESTAT_SAC_FUKUSHIMA = URIRef("http://data.e-stat.go.jp/lod/sac/C07000")
@@ -20,16 +23,32 @@ PLAN_TITLE_EN = "Basic Policy for Promoting Digital Transformation (DX) and Digi
 
 # Units as the table writes them → (QUDT unit, English label). Counts of things are qudt NUM.
 UNITS: dict[str, tuple[URIRef, str]] = {
-    "%": (UNIT.PERCENT, "percent"), "％": (UNIT.PERCENT, "percent"),
+    "%": (UNIT.PERCENT, "percent"),
+    "％": (UNIT.PERCENT, "percent"),
     "時間": (UNIT.HR, "hours"),
-    "件": (UNIT.NUM, "cases"), "人": (UNIT.NUM, "persons"), "枚": (UNIT.NUM, "sheets"),
-    "台": (UNIT.NUM, "units"), "回": (UNIT.NUM, "times"), "団体": (UNIT.NUM, "organisations"),
-    "業務": (UNIT.NUM, "business processes"), "種類": (UNIT.NUM, "kinds"),
+    "件": (UNIT.NUM, "cases"),
+    "人": (UNIT.NUM, "persons"),
+    "枚": (UNIT.NUM, "sheets"),
+    "台": (UNIT.NUM, "units"),
+    "回": (UNIT.NUM, "times"),
+    "団体": (UNIT.NUM, "organisations"),
+    "業務": (UNIT.NUM, "business processes"),
+    "種類": (UNIT.NUM, "kinds"),
 }
 LEVEL_CLASS = {"field": DX.Field, "item": DX.Item, "measure": DX.Measure}
 KIND_CONCEPT = {"baseline": DX.Baseline, "target": DX.Target, "actual": DX.Actual}
-KIND_LABEL = {"baseline": ("基準値", "baseline"), "target": ("目標値", "target"),
-              "actual": ("実績値", "actual")}
+KIND_LABEL = {
+    "baseline": ("基準値", "baseline"),
+    "target": ("目標値", "target"),
+    "actual": ("実績値", "actual"),
+}
+#: How an English label says a qualifier (the printed ほぼ, 以上, 以下 stay in dx:notation).
+QUALIFIER_EN = {
+    Qualifier.EXACT: "{}",
+    Qualifier.APPROXIMATELY: "about {}",
+    Qualifier.AT_LEAST: "at least {}",
+    Qualifier.AT_MOST: "at most {}",
+}
 
 
 def reiwa(year: int) -> int:
@@ -59,9 +78,8 @@ class EditionMapper:
             self.organisation(org)
         for year in self.years():
             self.fiscal_year(year)
-        self.add(DX.BaselinePeriod, RDF.type, DX.ReferencePeriod)
-        self.label(DX.BaselinePeriod, "基準値の時点（表に記載なし）",
-                   "Baseline period (not stated in the table)")
+        # dx:BaselinePeriod, like the other individuals of the ontology, is described in the
+        # ontology graph only: stating it here too would count its triples twice.
         for project in self.edition.projects.values():
             self.project(project)
         for listing in self.edition.listings:
@@ -103,7 +121,7 @@ class EditionMapper:
         self.add(s, SKOS.notation, Literal(item.notation))
         self.add(s, SKOS.prefLabel, Literal(name_ja, lang="ja"))
         # The plan has no English names: the English label describes, it does not translate.
-        self.label(s, f"{code} {name_ja}", f"Plan item {code}")
+        self.label(s, f"{code} {name_ja}", f"Plan item {plan_code_en(item.key)}")
         self.add(s, DX.planCode, Literal(code))
         if item.parent is None:
             self.add(s, SKOS.topConceptOf, plan)
@@ -122,9 +140,10 @@ class EditionMapper:
         if org.kind == "prefecture":
             self.add(s, RDF.type, ORG.FormalOrganization)
             self.add(s, RDF.type, DX.Prefecture)
-            self.add(s, OWL.sameAs, WIKIDATA_FUKUSHIMA)
+            # The organisation is not the place (Wikidata's item, a dct:Location in the
+            # catalog): it is linked to the area it governs, not declared the same as it.
+            self.add(s, DCTERMS.spatial, WIKIDATA_FUKUSHIMA)
             self.add(s, DX.standardAreaCode, ESTAT_SAC_FUKUSHIMA)
-            self.add(s, SCHEMA.sameAs, WIKIDATA_FUKUSHIMA)
             return
         self.add(s, RDF.type, ORG.OrganizationalUnit)
         self.add(s, RDF.type, DX.Department if org.kind == "department" else DX.Division)
@@ -141,8 +160,10 @@ class EditionMapper:
         self.add(s, RDF.type, TIME.ProperInterval)
         self.label(s, f"令和{reiwa(year)}年度", f"FY{year}")
         self.add(s, DX.gregorianYear, Literal(year, datatype=XSD.gYear))
-        for prop, day in ((TIME.hasBeginning, date(year, 4, 1)),
-                          (TIME.hasEnd, date(year + 1, 3, 31))):
+        for prop, day in (
+            (TIME.hasBeginning, date(year, 4, 1)),
+            (TIME.hasEnd, date(year + 1, 3, 31)),
+        ):
             instant = self.iris.date(day.isoformat())
             self.add(s, prop, instant)
             self.add(instant, RDF.type, TIME.Instant)
@@ -155,8 +176,9 @@ class EditionMapper:
         self.add(s, RDF.type, SCHEMA.Project)
         self.add(s, DX.projectNumber, Literal(project.number))
         self.add(s, SCHEMA.name, Literal(project.name, lang="ja"))
-        self.label(s, f"事業{project.number} {project.name}",
-                   f"Project {project.number} (FY{self.year})")
+        self.label(
+            s, f"事業{project.number} {project.name}", f"Project {project.number} (FY{self.year})"
+        )
         self.add(s, DX.edition, self.iris.report(self.year))
         for org in project.departments:
             self.add(s, DX.department, self.iris.org(org.path))
@@ -170,10 +192,12 @@ class EditionMapper:
         self.add(s, RDF.type, DX.Listing)
         name = self.edition.projects[listing.project].name
         mark = "（再掲）" if listing.is_relisting else ""
-        self.label(s, f"{listing.plan_item.replace('-keikaku', '-計画')} 事業{listing.project}"
-                      f"{mark} {name}",
-                   f"Project {listing.project} under plan item {listing.plan_item}"
-                   + (" (re-listed)" if listing.is_relisting else ""))
+        self.label(
+            s,
+            f"{listing.plan_item.replace('-keikaku', '-計画')} 事業{listing.project}{mark} {name}",
+            f"Project {listing.project} under plan item {plan_code_en(listing.plan_item)}"
+            + (" (re-listed)" if listing.is_relisting else ""),
+        )
         self.add(s, DX.project, project)
         self.add(project, DX.listing, s)
         self.add(s, DX.planItem, item)
@@ -183,8 +207,11 @@ class EditionMapper:
         self.add(s, DX.edition, self.iris.report(self.year))
         if listing.relisting_notation:
             self.add(s, DX.relistingNotation, Literal(listing.relisting_notation, lang="ja"))
-        texts = ((SCHEMA.description, listing.summary), (DX.goal, listing.goal),
-                 (DX.status, listing.status))
+        texts = (
+            (SCHEMA.description, listing.summary),
+            (DX.goal, listing.goal),
+            (DX.status, listing.status),
+        )
         for prop, text in texts:
             if text:
                 self.add(s, prop, Literal(text, lang="ja"))
@@ -217,7 +244,8 @@ class EditionMapper:
         if unit is not None:
             self.add(s, DX.unit, unit[0])
             self.add(s, DX.unitLabel, Literal(kpi.unit, lang="ja"))
-            self.add(s, DX.unitLabel, Literal(unit[1], lang="en"))
+            if unit[1]:
+                self.add(s, DX.unitLabel, Literal(unit[1], lang="en"))
         if kpi.direction:
             self.add(s, DX.direction, DX[kpi.direction])
         for cell in kpi.cells:
@@ -227,8 +255,9 @@ class EditionMapper:
         label = kpi.unit or next((c.value.unit for c in kpi.cells if c.value.unit), "")
         if not label:
             return None
-        # A counter word the table has not used before is still a count of things.
-        return UNITS.get(label, (UNIT.NUM, label))
+        # A counter word the table has not used before is still a count of things; it has no
+        # English label until UNITS names it (an English label is never Japanese text).
+        return UNITS.get(label, (UNIT.NUM, ""))
 
     def value(self, kpi: Kpi, cell: KpiCell, unit: URIRef | None) -> None:
         s = self.iris.value(self.year, kpi.number, cell.kind, cell.year)
@@ -237,8 +266,11 @@ class EditionMapper:
         period_ja = f"令和{reiwa(cell.year)}年度" if cell.year else ""
         period_en = f" FY{cell.year}" if cell.year else ""
         self.add(s, RDF.type, DX.KpiValue)
-        self.label(s, f"KPI{kpi.number} {period_ja}{ja}: {parsed.notation}",
-                   f"KPI {kpi.number}{period_en} {en}: {parsed.notation}")
+        self.label(
+            s,
+            f"KPI{kpi.number} {period_ja}{ja}: {parsed.notation}",
+            f"KPI {kpi.number}{period_en} {en}: {value_en(parsed)}",
+        )
         self.add(s, DX.refKpi, self.iris.kpi(kpi.number))
         self.add(s, DX.valueKind, KIND_CONCEPT[cell.kind])
         period = self.iris.fiscal_year(cell.year) if cell.year else DX.BaselinePeriod
@@ -252,7 +284,7 @@ class EditionMapper:
             return
         self.add(s, RDF.type, QB.Observation)
         self.add(s, QB.dataSet, self.iris.cube(self.year))
-        self.add(s, DX.value, Literal(_decimal(parsed.number), datatype=XSD.decimal))
+        self.add(s, DX.value, Literal(canonical_decimal(parsed.number), datatype=XSD.decimal))
         self.add(s, DX.qualifier, DX[parsed.qualifier.value])
         if unit is not None:
             self.add(s, SDMX_ATTR.unitMeasure, unit)
@@ -268,20 +300,70 @@ class EditionMapper:
         self.add(report, DX.sourceTable, Literal(self.edition.file))
         self.add(cube, RDF.type, QB.DataSet)
         self.add(cube, QB.structure, DX.kpiValueStructure)
-        self.label(cube, f"令和{reiwa(self.year)}年度 KPI値（データキューブ）",
-                   f"KPI values FY{self.year} (data cube)")
+        self.label(
+            cube,
+            f"令和{reiwa(self.year)}年度 KPI値（データキューブ）",
+            f"KPI values FY{self.year} (data cube)",
+        )
         self.add(cube, PROV.wasDerivedFrom, report)
         self.add(cube, DX.edition, report)
 
 
-def _decimal(number: Decimal) -> str:
-    """The XSD 1.0 canonical decimal form ("10.0", "48.2"), which every serializer keeps."""
-    text = format(number.normalize(), "f")
-    return text if "." in text else f"{text}.0"
+def plan_code_en(key: str) -> str:
+    """A plan item's code in English: "I-3-6-a", and "I-3 (plan)" for the 計画 group."""
+    return f"{key.removesuffix('-keikaku')} (plan)" if key.endswith("-keikaku") else key
 
 
-def edition_graph(edition: Edition, iris: Iris, report_title: str,
-                  report_title_en: str) -> Graph:
+def value_en(parsed: ParsedValue) -> str:
+    """A printed value said in English, from what it means: "about 100%", "at least 4",
+    "40,000,000 sheets", "no value". The printed text itself is ``dx:notation``."""
+    if parsed.number is None:
+        return "no value"
+    number = format(Decimal(canonical_decimal(parsed.number)), ",f")
+    unit = parsed.unit or ""
+    if unit in ("%", "％"):
+        number += "%"
+    elif unit in UNITS and UNITS[unit][1]:
+        number += f" {UNITS[unit][1]}"
+    return QUALIFIER_EN[parsed.qualifier].format(number)
+
+
+def shared_triples(graphs: Mapping[str, Graph]) -> dict[tuple[str, str], int]:
+    """How many triples each pair of named graphs has in common (pairs with none left out).
+
+    A store's default graph is the union of the named graphs *as a multiset*: a triple in
+    two graphs is counted twice by COUNT(*), while DISTINCT and every dump count it once.
+    """
+    names = sorted(graphs)
+    shared = {}
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            small, large = sorted((graphs[first], graphs[second]), key=len)
+            count = sum(1 for triple in small if triple in large)
+            if count:
+                shared[(first, second)] = count
+    return shared
+
+
+def check_disjoint(graphs: Mapping[str, Graph]) -> None:
+    """Raise when a triple is stated in two named graphs (see :func:`shared_triples`).
+
+    :raises ConverterError: names the graphs and an example triple.
+    """
+    shared = shared_triples(graphs)
+    if not shared:
+        return
+    (first, second), count = next(iter(sorted(shared.items())))
+    small, large = sorted((graphs[first], graphs[second]), key=len)
+    example = min((t for t in small if t in large), key=lambda t: tuple(map(str, t)))
+    raise ConverterError(
+        f"graphs {first} and {second} both state {count} triple(s), e.g. "
+        + " ".join(term.n3() for term in example)
+        + "; each triple belongs to one named graph"
+    )
+
+
+def edition_graph(edition: Edition, iris: Iris, report_title: str, report_title_en: str) -> Graph:
     """The data graph of one edition (its named graph in a store)."""
     graph = Graph()
     mapper = EditionMapper(graph, iris, edition)
@@ -290,6 +372,5 @@ def edition_graph(edition: Edition, iris: Iris, report_title: str,
     mapper.label(report, report_title, report_title_en)
     graph.add((report, SCHEMA.name, Literal(report_title, lang="ja")))
     graph.add((report, SCHEMA.name, Literal(report_title_en, lang="en")))
-    graph.add((report, PROV.wasAttributedTo,
-               iris.org(edition.orgs.prefecture.path)))
+    graph.add((report, PROV.wasAttributedTo, iris.org(edition.orgs.prefecture.path)))
     return graph

@@ -37,13 +37,7 @@ def read_register(path: Path) -> OrgRegister:
     :raises InputError: a heading, kind, parent or IRI name is wrong or repeated.
     """
     file = path.name
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read: {exc}", file=file) from exc
-    if not records or [h.strip() for h in records[0]] != HEADINGS:
-        raise InputError(f"the header must be {','.join(HEADINGS)}", file=file, row=1)
+    records = _read_records(path, file)
     prefecture: Org | None = None
     departments: dict[str, Org] = {}
     divisions: dict[tuple[str, str], Org] = {}
@@ -52,32 +46,84 @@ def read_register(path: Path) -> OrgRegister:
         name, kind, parent, slug, name_en = [cell.strip() for cell in (record + [""] * 5)[:5]]
         if not name:
             continue
-        if kind not in KINDS:
-            raise InputError(f"'{kind}' is not one of {', '.join(KINDS)}", file=file, row=number,
-                             column="種別")
-        if not slug or not slug.isascii() or not all(c.isalnum() or c == "-" for c in slug):
-            raise InputError(f"'{slug}' is not an ASCII IRI name (letters, digits, '-')",
-                             file=file, row=number, column="IRI名")
+        _check_kind_and_slug(kind, slug, file, number)
         if KINDS[kind] == "prefecture":
-            prefecture = Org(name, "prefecture", slug, name_en, None)
-            org_path = slug
+            org = prefecture = Org(name, "prefecture", slug, name_en, None)
         elif KINDS[kind] == "department":
-            if prefecture is None or parent != prefecture.name:
-                raise InputError(f"a 部 must have the 県 (listed first) as 上位組織, not "
-                                 f"'{parent}'", file=file, row=number, column="上位組織")
-            departments[name] = Org(name, "department", slug, name_en, prefecture.path)
-            org_path = slug
+            org = _department(name, parent, slug, name_en, prefecture, file, number)
+            departments[name] = org
         else:
-            if parent not in departments:
-                raise InputError(f"上位組織 '{parent}' is not a 部 listed above", file=file,
-                                 row=number, column="上位組織")
-            org_path = f"{departments[parent].path}/{slug}"
-            divisions[(parent, name)] = Org(name, "division", org_path, name_en,
-                                            departments[parent].path)
-        if org_path in paths:
-            raise InputError(f"IRI name '{slug}' is used twice", file=file, row=number,
-                             column="IRI名")
-        paths.add(org_path)
+            org = _division(name, parent, slug, name_en, departments, file, number)
+            divisions[(parent, name)] = org
+        _claim_path(paths, org.path, slug, file, number)
     if prefecture is None:
         raise InputError("no row of 種別 県", file=file)
     return OrgRegister(prefecture, departments, divisions)
+
+
+def _read_records(path: Path, file: str) -> list[list[str]]:
+    """The CSV rows, header included, once the header is checked."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read: {exc}", file=file) from exc
+    if not records or [h.strip() for h in records[0]] != HEADINGS:
+        raise InputError(f"the header must be {','.join(HEADINGS)}", file=file, row=1)
+    return records
+
+
+def _check_kind_and_slug(kind: str, slug: str, file: str, row: int) -> None:
+    if kind not in KINDS:
+        raise InputError(
+            f"'{kind}' is not one of {', '.join(KINDS)}", file=file, row=row, column="種別"
+        )
+    if not slug or not slug.isascii() or not all(c.isalnum() or c == "-" for c in slug):
+        raise InputError(
+            f"'{slug}' is not an ASCII IRI name (letters, digits, '-')",
+            file=file,
+            row=row,
+            column="IRI名",
+        )
+
+
+def _department(
+    name: str, parent: str, slug: str, name_en: str, prefecture: Org | None, file: str, row: int
+) -> Org:
+    """A 部, which must sit directly under the 県 listed before it."""
+    if prefecture is None or parent != prefecture.name:
+        raise InputError(
+            f"a 部 must have the 県 (listed first) as 上位組織, not '{parent}'",
+            file=file,
+            row=row,
+            column="上位組織",
+        )
+    return Org(name, "department", slug, name_en, prefecture.path)
+
+
+def _division(
+    name: str,
+    parent: str,
+    slug: str,
+    name_en: str,
+    departments: dict[str, Org],
+    file: str,
+    row: int,
+) -> Org:
+    """A 課, whose IRI path nests under its 部 listed above."""
+    if parent not in departments:
+        raise InputError(
+            f"上位組織 '{parent}' is not a 部 listed above",
+            file=file,
+            row=row,
+            column="上位組織",
+        )
+    department = departments[parent]
+    return Org(name, "division", f"{department.path}/{slug}", name_en, department.path)
+
+
+def _claim_path(paths: set[str], org_path: str, slug: str, file: str, row: int) -> None:
+    """Record an IRI path, refusing one already taken."""
+    if org_path in paths:
+        raise InputError(f"IRI name '{slug}' is used twice", file=file, row=row, column="IRI名")
+    paths.add(org_path)

@@ -1,16 +1,18 @@
 """Publish a validated build into any SPARQL 1.1 store, with standard protocols only.
 
-Each graph of ``dist/manifest.json`` is uploaded beside its target with the Graph Store
-HTTP Protocol (``PUT <store>?graph=<staging IRI>``), its triple count is checked with a
-SPARQL ``COUNT`` against the manifest, and only when every graph checks out are all of
-them switched in one SPARQL 1.1 Update request (``MOVE <staging> TO <target>; …``). A
-publish that stops before the switch leaves the previous edition in the target graphs.
+Each graph of the build's manifest (``converter.contract.Manifest``) is uploaded beside its
+target with the Graph Store HTTP Protocol (``PUT <store>?graph=<staging IRI>``), its triple
+count is checked with a SPARQL ``COUNT`` against the manifest, and only when every graph
+checks out are all of them switched in one SPARQL 1.1 Update request
+(``MOVE <staging> TO <target>; …``). A publish that stops before the switch leaves the
+previous edition in the target graphs.
 
 Readers must never see a staging graph, on any store, whatever its default graph is. The
 same Update request that moves the graphs therefore rewrites a small *publication register*
-(:data:`converter.contract.REGISTER_GRAPH`: ``<graph> a <urn:x-dx-lod:PublishedGraph>`` per live graph), and
-the server (``server.stores.remote.RemoteStore``) sends exactly those graphs as the SPARQL 1.1
-Protocol dataset (``default-graph-uri`` / ``named-graph-uri``) with every query. Why a
+(``converter.contract.REGISTER_GRAPH``: ``<graph> a <urn:x-dx-lod:PublishedGraph>`` per live
+graph), and the server (``server.stores.remote.RemoteStore``) sends exactly those graphs
+as the SPARQL 1.1 Protocol dataset (``default-graph-uri`` / ``named-graph-uri``) with every
+query. Why a
 register rather than listing the store's graphs minus the staging prefix: the list of live
 graphs then changes in the same transaction as their contents, it is exactly the last build
 (a graph dropped from the build stops being served; graphs others keep in the store are never
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.contract import (
+    MANIFEST_NAME,
     PUBLISHED_GRAPH,
     REGISTER_GRAPH,
     STAGING_PREFIX,
@@ -46,6 +49,8 @@ from converter.errors import ConverterError
 UPLOAD_MEDIA_TYPE = "text/turtle"
 RESULTS_JSON = "application/sparql-results+json"
 FORM = "application/x-www-form-urlencoded"
+_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_GRAPHS_WITH_TRIPLES_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 class PublishError(ConverterError):
@@ -91,7 +96,8 @@ def endpoints(
     """Complete the endpoint URLs; ``…/store`` or ``…/data`` imply sibling ``query``/``update``.
 
     A bare ``http://host:port`` is taken as an Oxigraph server (``/store``, ``/query``,
-    ``/update``).
+    ``/update``); Virtuoso's ``…/sparql-graph-crud`` implies ``…/sparql`` for both queries
+    and updates.
 
     :raises PublishInputError: a URL is not http(s) or cannot be derived.
     """
@@ -100,7 +106,9 @@ def endpoints(
         store_url = store_url.rstrip("/") + "/store"
     head, _, last = store_url.rstrip("/").rpartition("/")
     sibling = last in ("store", "data")
-    query_url = query_url or (f"{head}/query" if sibling else None)
+    virtuoso = last == "sparql-graph-crud"
+    if query_url is None and (sibling or virtuoso):
+        query_url = f"{head}/sparql" if virtuoso else f"{head}/query"
     if query_url is None:
         raise PublishInputError(
             f"cannot derive the query endpoint from {store_url}; pass --query-url"
@@ -109,6 +117,8 @@ def endpoints(
         q_head, _, q_last = query_url.rstrip("/").rpartition("/")
         if sibling:
             update_url = f"{head}/update"
+        elif virtuoso:
+            update_url = f"{head}/sparql"
         elif q_last in ("query", "sparql"):
             update_url = f"{q_head}/update"
         else:
@@ -133,14 +143,14 @@ def read_build(dist_dir: Path) -> list[GraphFile]:
         raise PublishInputError(f"{exc}; nothing was published") from exc
     if not manifest.validation.conforms:
         raise PublishInputError(
-            f"{dist / 'manifest.json'}: the build is not marked SHACL-valid "
+            f"{dist / MANIFEST_NAME}: the build is not marked SHACL-valid "
             '("validation": {"conforms": true}); refusing to publish'
         )
     return [_graph_file(dist, entry) for entry in sorted(manifest.graphs, key=lambda g: g.iri)]
 
 
 def _graph_file(dist: Path, entry: GraphEntry) -> GraphFile:
-    where = f"{dist / 'manifest.json'}: graph {entry.iri}"
+    where = f"{dist / MANIFEST_NAME}: graph {entry.iri}"
     path = (dist / entry.path).resolve()
     if not path.is_relative_to(dist.resolve()) or not path.is_file():
         raise PublishInputError(f"{where}: file {entry.path} is missing or outside the build")
@@ -297,10 +307,19 @@ class _Client:
 
     def staging_graphs(self) -> list[str]:
         """Staging graphs left behind by interrupted publishes (one publisher at a time)."""
-        rows = self.select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
-            f'FILTER(STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}'
-        )
+        return [g for g in self.graph_names() if g.startswith(STAGING_PREFIX)]
+
+    def graph_names(self) -> list[str]:
+        """Every named graph of the store.
+
+        ``GRAPH ?g { }`` lists graphs without reading their triples, but Virtuoso (which has
+        no empty graphs) answers it with one solution that binds nothing; such a store is
+        asked for the graphs that hold a triple instead. (Filtered here, not in the query, so
+        that the unbound solution shows.)
+        """
+        rows = self.select(_GRAPHS_QUERY)
+        if any("g" not in row for row in rows):
+            rows = self.select(_GRAPHS_WITH_TRIPLES_QUERY)
         return [row["g"]["value"] for row in rows if "g" in row]
 
     def registered(self) -> set[str]:

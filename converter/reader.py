@@ -65,8 +65,10 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
         except UnicodeDecodeError:
             continue
         return text.removeprefix("\ufeff")
-    raise InputError("is neither UTF-8 nor CP932 (Shift_JIS); save it as UTF-8 CSV or give "
-                     "--encoding", file=path.name)
+    raise InputError(
+        "is neither UTF-8 nor CP932 (Shift_JIS); save it as UTF-8 CSV or give --encoding",
+        file=path.name,
+    )
 
 
 def _csv_records(path: Path, encoding: str | None) -> list[list[str]]:
@@ -88,14 +90,16 @@ def _xlsx_records(path: Path, sheet: str | None) -> list[list[str]]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many unrelated types
         raise InputError(f"not a readable .xlsx workbook: {exc}", file=path.name) from exc
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise InputError(f"no sheet named '{sheet}' (sheets: {', '.join(workbook.sheetnames)})",
-                         file=path.name)
+        raise InputError(
+            f"no sheet named '{sheet}' (sheets: {', '.join(workbook.sheetnames)})", file=path.name
+        )
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     where = f"{path.name} [{worksheet.title}]"
     if worksheet.merged_cells.ranges:
         ranges = ", ".join(sorted(str(r) for r in worksheet.merged_cells.ranges))
-        raise InputError(f"merged cells {ranges}: unmerge them and keep the value in the first "
-                         "cell", file=where)
+        raise InputError(
+            f"merged cells {ranges}: unmerge them and keep the value in the first cell", file=where
+        )
     records = [[_xlsx_text(cell) for cell in row] for row in worksheet.iter_rows()]
     if not any(any(cell for cell in record) for record in records):
         raise InputError("the sheet is empty", file=where)
@@ -128,8 +132,9 @@ def _table(file: str, records: list[list[str]]) -> Table:
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > width and any(cell.strip() for cell in record[width:]):
-            raise InputError(f"has {len(record)} cells but the header has {width}",
-                             file=file, row=number)
+            raise InputError(
+                f"has {len(record)} cells but the header has {width}", file=file, row=number
+            )
         record = record + [""] * (width - len(record))
         rows.append(_row(file, layout, number, record))
     return Table(file=file, layout=layout, rows=rows)
@@ -138,13 +143,18 @@ def _table(file: str, records: list[list[str]]) -> Table:
 def _row(file: str, layout: Layout, number: int, record: list[str]) -> Row:
     for position, cell in enumerate(record[: len(layout.headings)]):
         if "\n" in cell or "\r" in cell:
-            raise InputError("contains a line break; the table keeps each cell on one line "
-                             "(PDF wraps are not part of the value)",
-                             file=file, row=number, column=layout.headings[position])
+            raise InputError(
+                "contains a line break; the table keeps each cell on one line "
+                "(PDF wraps are not part of the value)",
+                file=file,
+                row=number,
+                column=layout.headings[position],
+            )
     cells = {name: record[i].strip() for name, i in layout.index.items()}
     for column in FIXED_COLUMNS:
         if column.required and not cells[column.name]:
             raise InputError("must not be empty", file=file, row=number, column=column.heading)
     targets = {year: record[i].strip() for year, i in layout.targets.items()}
-    return Row(number=number, cells=cells, targets=targets,
-               status=record[layout.status_index].strip())
+    return Row(
+        number=number, cells=cells, targets=targets, status=record[layout.status_index].strip()
+    )

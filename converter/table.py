@@ -104,8 +104,14 @@ def layout_from_header(header: list[str], *, file: str) -> Layout:
         hint = f" (unrecognised: {', '.join(repr(u) for u in unknown)})" if unknown else ""
         raise InputError(f"missing column(s) {', '.join(missing)}{hint}", file=file, row=1)
     if unknown:
-        raise InputError(f"unrecognised column(s) {', '.join(repr(u) for u in unknown)}",
-                         file=file, row=1)
+        raise InputError(
+            f"unrecognised column(s) {', '.join(repr(u) for u in unknown)}", file=file, row=1
+        )
     assert status is not None
-    return Layout(index=index, targets=dict(sorted(targets.items())), status_index=status[1],
-                  fiscal_year=status[0], headings=list(header))
+    return Layout(
+        index=index,
+        targets=dict(sorted(targets.items())),
+        status_index=status[1],
+        fiscal_year=status[0],
+        headings=list(header),
+    )

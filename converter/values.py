@@ -45,6 +45,24 @@ _NUMBER = re.compile(
 _NOTE = re.compile(r"^(?P<note>[^:：\d][^:：]*)[:：](?P<rest>.+)$")
 
 
+def canonical_decimal(number: Decimal) -> str:
+    """The XSD 1.1 canonical lexical form of an ``xsd:decimal``: "10", "0.5", "-1.25", "0".
+
+    It is the form Oxigraph stores and answers with, so a dump and the endpoint write the
+    same term (XSD 1.0's "10.0" would be a different string for the same value).
+    """
+    if not number.is_finite():
+        raise ValueError(f"{number} is not an xsd:decimal")
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    digits = digits.lstrip("0")
+    if not digits or digits.startswith("."):
+        digits = "0" + digits
+    return "0" if digits == "0" else sign + digits
+
+
 def is_no_value(text: str) -> bool:
     """True for the dashes the table prints where there is no value."""
     return text.strip() in NO_VALUE
@@ -68,7 +86,7 @@ def parse_value(text: str) -> ParsedValue:
     qualifier = Qualifier.EXACT
     for word, kind in PREFIX_QUALIFIERS.items():
         if body.startswith(word):
-            qualifier, body = kind, body[len(word):]
+            qualifier, body = kind, body[len(word) :]
     for word, kind in SUFFIX_QUALIFIERS.items():
         if body.endswith(word):
             if qualifier is not Qualifier.EXACT:
@@ -82,5 +100,6 @@ def parse_value(text: str) -> ParsedValue:
     number = Decimal(match["num"].replace(",", ""))
     if match["mult"]:
         number *= MULTIPLIERS[match["mult"]]
-    return ParsedValue(notation=notation, number=number, unit=match["unit"],
-                       qualifier=qualifier, note=note)
+    return ParsedValue(
+        notation=notation, number=number, unit=match["unit"], qualifier=qualifier, note=note
+    )

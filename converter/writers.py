@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from itertools import groupby
 from xml.sax.saxutils import escape
 
@@ -15,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from converter.values import canonical_decimal
 from converter.vocab import PREFIXES
 
 Triple = tuple[Node, Node, Node]
@@ -26,9 +28,37 @@ _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
+_UTC = re.compile(r"[+-]00:00$")
+
+
+def lexical(node: Literal) -> str:
+    """The literal's lexical form, canonical (XSD 1.1) for the datatypes the data uses.
+
+    Oxigraph stores and answers with the canonical form ("10" for "10.0"^^xsd:decimal, "Z"
+    for "+00:00"), so the dumps write that form too: a term is the same string in a file
+    and in an answer of the endpoint.
+    """
+    text = str(node)
+    datatype = node.datatype
+    if datatype is None or node.language:
+        return text
+    try:
+        if datatype == XSD.decimal:
+            return canonical_decimal(Decimal(text.strip()))
+        if datatype == XSD.integer:
+            return str(int(text.strip()))
+        if datatype == XSD.boolean:
+            return {"1": "true", "0": "false"}.get(text.strip(), text.strip())
+    except (ValueError, ArithmeticError):
+        return text  # an ill-typed literal is written as it is
+    if datatype in (XSD.dateTime, XSD.time):
+        return _UTC.sub("Z", text)
+    return text
+
+
 def literal_text(node: Literal) -> str:
     """``"text"`` with N-Triples escapes, without its language or datatype."""
-    return '"' + str(node).translate(_ESCAPES) + '"'
+    return '"' + lexical(node).translate(_ESCAPES) + '"'
 
 
 def _term(node: Node) -> str:
@@ -71,9 +101,9 @@ class _Prefixes:
 
     def name(self, iri: str) -> str | None:
         for namespace in self.by_length:
-            if iri.startswith(namespace) and _LOCAL.match(iri[len(namespace):]):
+            if iri.startswith(namespace) and _LOCAL.match(iri[len(namespace) :]):
                 self.used[namespace] = self.known[namespace]
-                return f"{self.known[namespace]}:{iri[len(namespace):]}"
+                return f"{self.known[namespace]}:{iri[len(namespace) :]}"
         return None
 
 
@@ -94,15 +124,18 @@ def turtle(graph: Graph, *, extra_prefixes: dict[str, str] | None = None) -> byt
     blocks = []
     for subject, pairs in by_subject(graph):
         lines = [term(subject)]
-        grouped = [(p, [o for _, o in objects])
-                   for p, objects in groupby(pairs, key=lambda pair: pair[0])]
+        grouped = [
+            (p, [o for _, o in objects]) for p, objects in groupby(pairs, key=lambda pair: pair[0])
+        ]
         for index, (predicate, objects) in enumerate(grouped):
             end = " ." if index == len(grouped) - 1 else " ;"
             values = " ,\n        ".join(term(o) for o in objects)
             lines.append(f"    {term(predicate)} {values}{end}")
         blocks.append("\n".join(lines))
-    header = [f"@prefix {prefix}: <{ns}> ." for ns, prefix in
-              sorted(prefixes.used.items(), key=lambda item: item[1])]
+    header = [
+        f"@prefix {prefix}: <{ns}> ."
+        for ns, prefix in sorted(prefixes.used.items(), key=lambda item: item[1])
+    ]
     return ("\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
 
 
@@ -121,23 +154,32 @@ def rdf_xml(graph: Graph) -> bytes:
 
     body = []
     for subject, pairs in by_subject(graph):
-        about = (f'rdf:nodeID="{escape(str(subject))}"' if isinstance(subject, BNode)
-                 else f'rdf:about="{escape(str(subject))}"')
+        about = (
+            f'rdf:nodeID="{escape(str(subject))}"'
+            if isinstance(subject, BNode)
+            else f'rdf:about="{escape(str(subject))}"'
+        )
         body.append(f"  <rdf:Description {about}>")
         for p, o in pairs:
             name = qname(p)
             if isinstance(o, Literal):
-                attrs = (f' xml:lang="{o.language}"' if o.language else
-                         f' rdf:datatype="{escape(str(o.datatype))}"'
-                         if o.datatype and o.datatype != XSD.string else "")
-                body.append(f"    <{name}{attrs}>{escape(str(o))}</{name}>")
+                attrs = (
+                    f' xml:lang="{o.language}"'
+                    if o.language
+                    else f' rdf:datatype="{escape(str(o.datatype))}"'
+                    if o.datatype and o.datatype != XSD.string
+                    else ""
+                )
+                body.append(f"    <{name}{attrs}>{escape(lexical(o))}</{name}>")
             elif isinstance(o, BNode):
                 body.append(f'    <{name} rdf:nodeID="{escape(str(o))}"/>')
             else:
                 body.append(f'    <{name} rdf:resource="{escape(str(o))}"/>')
         body.append("  </rdf:Description>")
     header = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
-    header += [f'  xmlns:{prefix}="{escape(ns)}"' for ns, prefix in
-               sorted(namespaces.items(), key=lambda item: item[1])]
+    header += [
+        f'  xmlns:{prefix}="{escape(ns)}"'
+        for ns, prefix in sorted(namespaces.items(), key=lambda item: item[1])
+    ]
     header[-1] += ">"
     return ("\n".join([*header, *body, "</rdf:RDF>"]) + "\n").encode("utf-8")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
 
-from converter.contract import DEFAULT_BASE_IRI, Manifest, ManifestMissing
+from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
 from server.config import Settings
 from server.errors import register_error_handlers
 from server.stores.base import Store
@@ -23,6 +26,11 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+#: Response headers a script on any origin may read (/sparql adds its X-SPARQL-* ones).
+CORS_EXPOSE = ("ETag", "Last-Modified", "Content-Location", "Link")
+#: What a preflight may ask for on the read-only resources (/sparql answers its own).
+CORS_METHODS = "GET, HEAD, OPTIONS"
+CORS_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 
 
 def _local_manifest(settings: Settings) -> Manifest | None:
@@ -56,6 +64,69 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _cors(response: Response) -> Response:
+    """Every answer is public read-only data: any origin may read it, errors included.
+
+    No credentials: the site's only cookie is the language, not needed cross-origin.
+    Runs after the blueprints' hooks, so /sparql's own methods and headers are kept and
+    its exposed headers are extended, not replaced. A preflight (OPTIONS) answers 204.
+    """
+    headers = response.headers
+    headers["Access-Control-Allow-Origin"] = "*"
+    exposed = [h.strip() for h in headers.get("Access-Control-Expose-Headers", "").split(",")]
+    exposed = [h for h in exposed if h]
+    known = {h.lower() for h in exposed}
+    exposed += [h for h in CORS_EXPOSE if h.lower() not in known]
+    headers["Access-Control-Expose-Headers"] = ", ".join(exposed)
+    if request.method == "OPTIONS":
+        headers.setdefault("Access-Control-Allow-Methods", CORS_METHODS)
+        headers.setdefault("Access-Control-Allow-Headers", CORS_HEADERS)
+        headers.setdefault("Access-Control-Max-Age", "86400")
+        if response.status_code == 200:  # Flask's automatic OPTIONS answer (no body)
+            response.status_code = 204
+    return response
+
+
+def _build_time(settings: Settings) -> datetime:
+    """When the served build was made: its manifest's mtime, else now (the app's start)."""
+    manifest = Path(settings.dist_dir) / MANIFEST_NAME
+    try:
+        stamp = datetime.fromtimestamp(manifest.stat().st_mtime, tz=UTC)
+    except OSError:
+        stamp = datetime.now(UTC)
+    return stamp.replace(microsecond=0)  # HTTP dates have whole seconds
+
+
+def _validators(build_time: datetime) -> Callable[[Response], Response]:
+    """An after_request hook: ETag and Last-Modified on computed GET/HEAD 200 answers.
+
+    The ETag is the sha256 of the body, so it is the same after a restart on the same build
+    and differs whenever the content (format, language, data) does; answers that already
+    carry one (downloads, static files) and streamed ones are left alone. Then
+    ``make_conditional`` answers If-None-Match / If-Modified-Since with 304.
+    """
+
+    def validators(response: Response) -> Response:
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != 200
+            or "ETag" in response.headers
+            or response.is_streamed
+            or response.direct_passthrough
+        ):
+            return response
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+        if response.last_modified is None:
+            response.last_modified = build_time
+        if "Cache-Control" not in response.headers:
+            # Revalidate (cheap: 304) rather than let a browser guess a freshness
+            # lifetime from Last-Modified and show a page of the previous build.
+            response.cache_control.no_cache = True
+        return cast(Response, response.make_conditional(request))
+
+    return validators
 
 
 def _remember_lang(response: Response) -> Response:
@@ -117,6 +188,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.jinja_env.globals.update(t=i18n.t, lang=i18n.current_lang)
     app.after_request(_remember_lang)
     app.after_request(_security_headers)
+    app.after_request(_cors)
+    app.after_request(_validators(_build_time(settings)))  # runs first: hooks run reversed
     _register_blueprints(app, store, settings, manifest)
 
     @app.get("/favicon.ico")

@@ -19,7 +19,6 @@ from flask import current_app
 
 from converter.contract import DEFAULT_BASE_IRI
 from server.errors import ConfigError
-from server.stores.base import QueryLimits
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +105,6 @@ class Settings:
         """The canonical IRI of ``/sparql`` (resolves relative IRIs in queries)."""
         return (self.base_iri or DEFAULT_BASE_IRI).rstrip("/") + "/sparql"
 
-    def query_limits(self) -> QueryLimits:
-        """What one ``/sparql`` query may cost, for the store's executor."""
-        return QueryLimits(
-            timeout=self.sparql_timeout,
-            max_rows=self.sparql_max_rows,
-            workers=self.sparql_workers,
-            worker_memory_mb=self.sparql_worker_memory_mb,
-            cache_size=self.sparql_cache_size,
-            base_iri=self.endpoint_iri,
-        )
-
 
 _FIELDS = {spec.name: spec for spec in fields(Settings)}
 
@@ -150,6 +138,6 @@ def _convert(name: str, default: Any, raw: Any, source: str) -> Any:
         value = kind(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{source}={raw!r}: {name} must be a {kind.__name__}") from exc
-    if kind in (int, float) and value < 0:
+    if isinstance(value, int | float) and value < 0:
         raise ConfigError(f"{source}={raw!r}: {name} cannot be negative")
     return value

@@ -13,7 +13,7 @@ from functools import lru_cache
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from converter.formats import Format, from_extension, from_name, from_media_type, supported_list
+from converter.formats import Format, from_extension, from_media_type, from_name, supported_list
 from server.errors import ApiError
 
 

@@ -1,15 +1,16 @@
 """SPARQL text analysis, pure: tokenizer, prologue, query form, dataset clauses.
 
 Shared by the endpoint's guard (server/sparql/guard.py) and the remote store, which restates
-a query's FROM graphs as protocol parameters. A public endpoint must refuse, before execution: every SPARQL Update (the endpoint is
-read-only), SERVICE (an engine would open a connection to any host the caller names: the
-SSRF that Jena had to fix) and FROM / FROM NAMED naming a graph we do not hold (some engines
-dereference those IRIs). The check is a tokenizer, not a regular expression over the text:
-strings, comments and IRIs are skipped, so ``"SERVICE"`` in a literal is harmless, and a
-keyword cannot hide inside something the tokenizer took for a string. It is fast (a few
-microseconds per query), so it runs on every request. Queries whose text mentions
-"service" anywhere (even inside an IRI) are additionally parsed with rdflib's SPARQL
-grammar, a second opinion from an independent parser.
+a query's FROM graphs as protocol parameters. A public endpoint must refuse, before
+execution: every SPARQL Update (the endpoint is read-only), SERVICE (an engine would open a
+connection to any host the caller names: the SSRF that Jena had to fix) and FROM / FROM
+NAMED naming a graph we do not hold (some engines dereference those IRIs). The analysis is a
+tokenizer, not a regular expression over the text: strings, comments and IRIs are skipped,
+so ``"SERVICE"`` in a literal is harmless, and a keyword cannot hide inside something the
+tokenizer took for a string. It is fast (a few microseconds per query), so it runs on every
+request. Queries whose text mentions "service" anywhere (even inside an IRI) are
+additionally parsed with rdflib's SPARQL grammar, a second opinion from an independent
+parser.
 """
 
 from __future__ import annotations

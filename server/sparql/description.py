@@ -25,9 +25,7 @@ _RESULT_FORMATS = (
 )
 
 
-def service_description(
-    endpoint: str, graphs: Mapping[str, int], settings: Settings
-) -> Graph:
+def service_description(endpoint: str, graphs: Mapping[str, int], settings: Settings) -> Graph:
     """The description of the endpoint at ``endpoint`` holding ``{graph IRI: triples}``."""
     g = Graph()
     g.bind("sd", SD)

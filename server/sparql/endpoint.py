@@ -23,7 +23,7 @@ from server.sparql.examples import Example, load_examples
 from server.sparql.guard import check_query
 from server.sparql.negotiation import answer_format, description_format
 from server.sparql.protocol import Operation, read_operation
-from server.stores.base import Executor, QueryRequest, Store
+from server.stores.base import Executor, QueryLimits, QueryRequest, Store
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
@@ -68,7 +68,7 @@ def create_sparql_blueprint(store: Store, settings: Settings) -> SparqlBlueprint
         static_url_path="/sparql/assets",
     )
     bp.store, bp.settings = store, settings
-    bp.executor = store.executor(settings.query_limits())
+    bp.executor = store.executor(query_limits(settings))
     bp.examples = load_examples()
 
     def view() -> Response:
@@ -78,6 +78,18 @@ def create_sparql_blueprint(store: Store, settings: Settings) -> SparqlBlueprint
         bp.add_url_rule(rule, name, view, methods=METHODS, provide_automatic_options=False)
     bp.after_request(_cors)
     return bp
+
+
+def query_limits(settings: Settings) -> QueryLimits:
+    """What one ``/sparql`` query may cost, for the store's executor."""
+    return QueryLimits(
+        timeout=settings.sparql_timeout,
+        max_rows=settings.sparql_max_rows,
+        workers=settings.sparql_workers,
+        worker_memory_mb=settings.sparql_worker_memory_mb,
+        cache_size=settings.sparql_cache_size,
+        base_iri=settings.endpoint_iri,
+    )
 
 
 def _endpoint(bp: SparqlBlueprint) -> Response:
@@ -105,9 +117,7 @@ def _answer(bp: SparqlBlueprint, operation: Operation, query: str) -> Response:
     )
     fmt = answer_format(info.returns_graph, request.headers.get("Accept"), operation.formats)
     answer = bp.executor.execute(
-        QueryRequest(
-            query, info, fmt.media_type, operation.default_graphs, operation.named_graphs
-        )
+        QueryRequest(query, info, fmt.media_type, operation.default_graphs, operation.named_graphs)
     )
     response = Response(answer.body, content_type=_content_type(fmt))
     response.headers["X-SPARQL-MaxRows"] = str(settings.sparql_max_rows)
@@ -145,8 +155,10 @@ def _ui(bp: SparqlBlueprint, example_id: str | None) -> Response:
 
 def _content_type(fmt: Format) -> str:
     # SPARQL JSON and XML results carry their encoding themselves; text types get a charset.
-    return fmt.content_type if fmt.media_type.startswith(("text/", "application/n-")) else (
-        fmt.media_type
+    return (
+        fmt.content_type
+        if fmt.media_type.startswith(("text/", "application/n-"))
+        else (fmt.media_type)
     )
 
 

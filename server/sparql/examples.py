@@ -1,4 +1,4 @@
-"""The curated example queries of the query UI (``server/queries/*.rq``).
+"""The curated example queries of the query UI (``server/sparql/queries/*.rq``).
 
 Each file starts with comment lines ``# title-ja: …`` and ``# title-en: …`` (optionally
 ``# description-ja:`` / ``# description-en:``); the file name (without ``.rq``) is its id.

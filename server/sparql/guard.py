@@ -37,5 +37,3 @@ def check_query(
                 "グラフです"
             )
     return info
-
-

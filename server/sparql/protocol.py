@@ -7,10 +7,12 @@ read with a size limit before anything else happens (413).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from flask import Request
+from werkzeug.exceptions import ClientDisconnected
 
 from server.errors import ApiError, UpdateRefused
 from server.syntax import READ_ONLY
@@ -18,6 +20,11 @@ from server.syntax import READ_ONLY
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+#: At most this much of a refused (413) body is read and dropped, in at most DRAIN_SECONDS,
+#: so that the client's keep-alive connection stays usable; see :func:`_drain`.
+DRAIN_MAX_BYTES = 4 * 1024 * 1024
+DRAIN_SECONDS = 2.0
+DRAIN_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -81,15 +88,47 @@ def read_operation(request: Request, max_body_bytes: int) -> Operation:
 
 def _read_body(request: Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
-        raise _too_large(limit)
+        raise _too_large(limit, drained=_drain(request))
     body = request.stream.read(limit + 1)  # bounded even without Content-Length (chunked)
     if len(body) > limit:
-        raise _too_large(limit)
+        raise _too_large(limit, drained=_drain(request))
     return body
 
 
-def _too_large(limit: int) -> ApiError:
-    return ApiError(413, f"request body larger than {limit} bytes / リクエストが大きすぎます")
+def _drain(request: Request) -> bool:
+    """Read and drop the rest of a refused body; False if it is too big or too slow.
+
+    An unread body is left on a keep-alive connection: gunicorn (gthread) drains 64 KiB
+    of it after the answer and otherwise closes the connection, after it has told the
+    client ``Connection: keep-alive`` (it drops the application's ``Connection`` header),
+    so the client's next request on it fails. Bodies up to :data:`DRAIN_MAX_BYTES`
+    (Tomcat swallows 2 MiB by default) are read in :data:`DRAIN_SECONDS` at most, in
+    chunks that are dropped; larger ones are not read at all.
+    """
+    length = request.content_length
+    if length is not None and length > DRAIN_MAX_BYTES:
+        return False
+    deadline = time.monotonic() + DRAIN_SECONDS
+    drained = 0
+    try:
+        while drained <= DRAIN_MAX_BYTES and time.monotonic() < deadline:
+            chunk = request.stream.read(DRAIN_CHUNK)
+            if not chunk:
+                return True
+            drained += len(chunk)
+    except (OSError, ClientDisconnected):  # the client stopped sending; it is gone anyway
+        return False
+    return False
+
+
+def _too_large(limit: int, *, drained: bool) -> ApiError:
+    # A body still (partly) unread on the connection cannot be followed by another request:
+    # ask the server to close it (gunicorn drops this header, but then closes anyway).
+    return ApiError(
+        413,
+        f"request body larger than {limit} bytes / リクエストが大きすぎます",
+        headers={} if drained else {"Connection": "close"},
+    )
 
 
 def _parse_params(raw: bytes) -> list[tuple[str, str]]:

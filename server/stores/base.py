@@ -21,7 +21,7 @@ from server.syntax import QueryInfo
 
 @dataclass(frozen=True)
 class QueryLimits:
-    """What one ``/sparql`` query may cost (see server/config.py for the settings)."""
+    """What one ``/sparql`` query may cost (the ``sparql_*`` settings of server/config.py)."""
 
     timeout: float = 10.0  #: seconds per query, waiting for a worker included
     max_rows: int = 10_000  #: rows or triples kept; the rest is cut off

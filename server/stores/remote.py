@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import ast
 import http.client
+import json
+import re
 import time
 import urllib.error
 import warnings
@@ -50,31 +52,66 @@ _GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 _REGISTER_QUERY = f"SELECT ?g WHERE {{ GRAPH <{REGISTER_GRAPH}> {{ ?g a <{PUBLISHED_GRAPH}> }} }}"
-_NAMED_GRAPHS_QUERY = (
-    f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(!STRSTARTS(STR(?g), "{CONTROL_PREFIX}")) }}'
-)
+#: The store's named graphs; Virtuoso answers the first with one solution binding nothing
+#: (it has no empty graphs), so there the second, which reads triples, is asked.
+_NAMED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+_FILLED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-#: The default graph when nothing is published: a graph nobody writes, so it is empty.
+#: A graph nobody writes, so it is empty: the default graph when nothing is published, and
+#: the named graph of a dataset that has none (see :func:`_complete`).
 _NOTHING = CONTROL_PREFIX + "nothing-published"
 
 Dataset = tuple[tuple[str, str], ...]  #: protocol parameters ``((name, graph IRI), …)``
+#: A blank node label as N-Triples / Turtle write it (ASCII subset; others get renamed).
+_BNODE_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+_JSON_RESULTS = "application/sparql-results+json"
+
+
+def readable_bnodes(body: bytes) -> bytes:
+    """SPARQL JSON results with every blank node label one that parsers accept.
+
+    Virtuoso labels blank nodes ``nodeID://b10000``, which pyoxigraph (rightly) refuses; such
+    a label becomes ``x`` + its UTF-8 in hex: still one label per node, and blank node labels
+    mean nothing outside one answer. Any other answer is returned unchanged.
+    """
+    if b'"bnode"' not in body:
+        return body  # the common case, decided without parsing
+    try:
+        doc = json.loads(body)
+        rows = doc["results"]["bindings"]
+    except (ValueError, TypeError, KeyError):
+        return body  # not for us to mend: the parser says what is wrong with it
+    changed = False
+    for row in rows if isinstance(rows, list) else ():
+        for term in row.values() if isinstance(row, dict) else ():
+            if not (isinstance(term, dict) and term.get("type") == "bnode"):
+                continue
+            label = term.get("value")
+            if isinstance(label, str) and not _BNODE_LABEL.fullmatch(label):
+                term["value"] = "x" + label.encode().hex()
+                changed = True
+    return json.dumps(doc, ensure_ascii=False).encode() if changed else body
 
 
 def _store_says(exc: BaseException) -> str:
-    """The store's own words from a SPARQLWrapper exception (it keeps only their repr)."""
+    """The store's own words from a SPARQLWrapper exception (it keeps only their repr).
+
+    Virtuoso appends the whole query, prefixed with one ``define input:…-graph-uri`` per
+    published graph; that echo is cut.
+    """
     text = str(exc)
     _, found, raw = text.partition("Response:\n")
     if found:
         try:
             value = ast.literal_eval(raw.strip())
             if isinstance(value, bytes):
-                return value.decode("utf-8", "replace").strip()
+                text = value.decode("utf-8", "replace")
         except (ValueError, SyntaxError):
             pass
-    return text
+    return text.split("\n\nSPARQL query:\n", 1)[0].strip()
 
 
-def _remote_error(exc: BaseException, url: str, timeout: float) -> StoreError:
+def _remote_error(exc: BaseException, url: str, timeout: float) -> StoreError | QueryError:
     """Say what went wrong in a failed HTTP exchange with the store."""
     if isinstance(exc, QueryBadFormed):
         return QuerySyntaxError(_store_says(exc))
@@ -109,10 +146,24 @@ def own_dataset(query: str) -> Dataset | None:
         return None
     if not (info.from_graphs or info.from_named):
         return None
-    return (
-        *(("default-graph-uri", g) for g in info.from_graphs),
-        *(("named-graph-uri", g) for g in info.from_named),
+    return _complete(
+        (
+            *(("default-graph-uri", g) for g in info.from_graphs),
+            *(("named-graph-uri", g) for g in info.from_named),
+        )
     )
+
+
+def _complete(dataset: Dataset) -> Dataset:
+    """``dataset`` with an empty named graph when it names none.
+
+    A dataset without ``named-graph-uri`` has no named graphs (SPARQL 1.1 Query §13.2), but
+    Virtuoso then lets ``GRAPH ?g`` range over every graph of the store, staging graphs
+    included. Naming one graph that nobody writes gives the same answers on every store.
+    """
+    if any(name == "named-graph-uri" for name, _ in dataset):
+        return dataset
+    return (*dataset, ("named-graph-uri", _NOTHING))
 
 
 class RemoteStore:
@@ -142,7 +193,9 @@ class RemoteStore:
 
         :raises StoreError: the store cannot be asked.
         """
-        return tuple(g for name, g in self._published() if name == "named-graph-uri")
+        return tuple(
+            g for name, g in self._published() if name == "named-graph-uri" and g != _NOTHING
+        )
 
     def graphs(self) -> dict[str, int]:
         """``{graph IRI: triples}`` of the published graphs, at most ``graphs_ttl`` seconds old.
@@ -170,20 +223,36 @@ class RemoteStore:
         if cached is not None and time.monotonic() - cached[0] < self.graphs_ttl:
             return cached[1]
         asked = time.monotonic()
-        graphs = self._graph_list(_REGISTER_QUERY) or self._graph_list(_NAMED_GRAPHS_QUERY)
+        graphs = self._graph_list(_REGISTER_QUERY) or self._named_graphs()
         dataset: Dataset = (
             *(("default-graph-uri", g) for g in graphs),
             *(("named-graph-uri", g) for g in graphs),
-        ) or (("default-graph-uri", _NOTHING),)
+        ) or _complete((("default-graph-uri", _NOTHING),))
         self._dataset = (asked, dataset, None)
         return dataset
 
     def _graph_list(self, query: str) -> list[str]:
+        return sorted({g.value for g in self._graph_column(query) if isinstance(g, ox.NamedNode)})
+
+    def _named_graphs(self) -> list[str]:
+        """The store's named graphs outside ``urn:x-dx-lod:`` (for a store without register)."""
+        found = self._graph_column(_NAMED_GRAPHS_QUERY)
+        if any(g is None for g in found):
+            found = self._graph_column(_FILLED_GRAPHS_QUERY)
+        return sorted(
+            {
+                g.value
+                for g in found
+                if isinstance(g, ox.NamedNode) and not g.value.startswith(CONTROL_PREFIX)
+            }
+        )
+
+    def _graph_column(self, query: str) -> list[object]:
+        """``?g`` of each solution of ``query`` on the store's own dataset (None: unbound)."""
         result = self._results(query, frozenset({"SELECT"}), "a SELECT", dataset=())
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError(f"SPARQL store {self.query_url} did not answer solutions")
-        graphs = {s["g"].value for s in result if isinstance(s["g"], ox.NamedNode)}
-        return sorted(graphs)
+        return [s["g"] for s in result]
 
     def _prepare(self, query: str, accept: str) -> tuple[SPARQLWrapper, str]:
         """A SPARQLWrapper for one POSTed query, and the query form it detected.
@@ -219,6 +288,8 @@ class RemoteStore:
             response = sparql.query().response
             body = bytes(response.read())
             media_type = str(response.headers.get_content_type())
+            if media_type == _JSON_RESULTS:
+                body = readable_bnodes(body)
         except Exception as exc:  # noqa: BLE001 - every failure is mapped to a status
             error = _remote_error(exc, self.query_url, self.timeout)
             for cause in (exc, exc.__context__):  # SPARQLWrapper leaves HTTPErrors open
@@ -279,7 +350,8 @@ class RemoteStore:
         graph = form in _GRAPH_FORMS
         fmt = from_media_type(accept, RDF_FORMATS if graph else RESULT_FORMATS)
         if fmt is None or fmt.media_type != accept:
-            raise UnsupportedFormat(f"{accept} cannot carry {'a graph' if graph else 'query results'}")
+            what = "a graph" if graph else "query results"
+            raise UnsupportedFormat(f"{accept} cannot carry {what}")
         body, media_type = self._send(sparql)
         if media_type != accept:
             raise StoreError(

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from server.web.labels import Labeller
-from server.stores.base import Store
 from converter.vocab import DX, sparql_prefixes
+from server.stores.base import Store
+from server.web.labels import Labeller
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
@@ -84,21 +84,8 @@ class Node_:
 
 def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
     """分野 → 項目 → 施策 with the projects listed under each (再掲 rows flagged)."""
-    concepts = store.select(
-        sparql_prefixes()
-        + """
-        SELECT DISTINCT ?c ?broader ?notation WHERE {
-          VALUES ?type { dx:Field dx:Item dx:Measure } ?c a ?type .
-          OPTIONAL { ?c skos:broader ?broader } OPTIONAL { ?c skos:notation ?notation } }"""
-    )
-    listings = store.select(
-        sparql_prefixes()
-        + """
-        SELECT DISTINCT ?item ?project ?num ?relist ?note WHERE {
-          ?listing a dx:Listing ; dx:planItem ?item ; dx:project ?project .
-          OPTIONAL { ?project dx:projectNumber ?num } OPTIONAL { ?listing dx:isRelisting ?relist }
-          OPTIONAL { ?listing dx:relistingNotation ?note } }"""
-    )
+    concepts = _select_plan_items(store)
+    listings = _select_listings(store)
     labeller.load([r["c"] for r in concepts] + [r["project"] for r in listings])
     nodes = {
         str(r["c"]): Node_(
@@ -109,6 +96,42 @@ def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
         )
         for r in concepts
     }
+    roots = _link_plan_items(concepts, nodes)
+    for row in listings:
+        target = nodes.get(str(row["item"]))
+        if target is not None:
+            target.entries.append(_listed_entry(row, labeller))
+    for node in nodes.values():
+        node.children.sort(key=lambda n: natural_key(n.iri))
+        node.entries.sort(key=lambda e: (e.relisting, e.number))
+    return sorted(roots, key=lambda n: natural_key(n.iri))
+
+
+def _select_plan_items(store: Store) -> list[dict[str, Node]]:
+    """Every field, item and measure with its broader plan item and printed number."""
+    return store.select(
+        sparql_prefixes()
+        + """
+        SELECT DISTINCT ?c ?broader ?notation WHERE {
+          VALUES ?type { dx:Field dx:Item dx:Measure } ?c a ?type .
+          OPTIONAL { ?c skos:broader ?broader } OPTIONAL { ?c skos:notation ?notation } }"""
+    )
+
+
+def _select_listings(store: Store) -> list[dict[str, Node]]:
+    """Every listing: the plan item, the project, its number and the 再掲 flag and note."""
+    return store.select(
+        sparql_prefixes()
+        + """
+        SELECT DISTINCT ?item ?project ?num ?relist ?note WHERE {
+          ?listing a dx:Listing ; dx:planItem ?item ; dx:project ?project .
+          OPTIONAL { ?project dx:projectNumber ?num } OPTIONAL { ?listing dx:isRelisting ?relist }
+          OPTIONAL { ?listing dx:relistingNotation ?note } }"""
+    )
+
+
+def _link_plan_items(concepts: list[dict[str, Node]], nodes: dict[str, Node_]) -> list[Node_]:
+    """Hang each plan item under its broader one; the roots are those without one."""
     roots: list[Node_] = []
     for row in concepts:
         node, parent = nodes[str(row["c"])], nodes.get(str(row.get("broader")))
@@ -117,41 +140,25 @@ def plan_tree(store: Store, labeller: Labeller) -> list[Node_]:
                 roots.append(node)
         elif node not in parent.children:
             parent.children.append(node)
-    for row in listings:
-        target = nodes.get(str(row["item"]))
-        if target is not None:
-            relist = row.get("relist")
-            target.entries.append(
-                Entry(
-                    row["project"],
-                    _int(row.get("num")),
-                    labeller(row["project"]),
-                    bool(relist.toPython()) if isinstance(relist, Literal) else False,
-                    str(row.get("note", "")),
-                    labeller.original(row["project"]),
-                )
-            )
-    for node in nodes.values():
-        node.children.sort(key=lambda n: natural_key(n.iri))
-        node.entries.sort(key=lambda e: (e.relisting, e.number))
-    return sorted(roots, key=lambda n: natural_key(n.iri))
+    return roots
+
+
+def _listed_entry(row: dict[str, Node], labeller: Labeller) -> Entry:
+    relist = row.get("relist")
+    return Entry(
+        row["project"],
+        _int(row.get("num")),
+        labeller(row["project"]),
+        bool(relist.toPython()) if isinstance(relist, Literal) else False,
+        str(row.get("note", "")),
+        labeller.original(row["project"]),
+    )
 
 
 def projects_by_org(store: Store, labeller: Labeller) -> list[Node_]:
     """Departments → divisions → projects; a project with two departments appears under both."""
-    prefixes = sparql_prefixes()
-    by_div = store.select(
-        prefixes
-        + """
-        SELECT DISTINCT ?project ?num ?div ?dept WHERE { ?project a dx:Project ; dx:division ?div .
-          ?div org:subOrganizationOf ?dept OPTIONAL { ?project dx:projectNumber ?num } }"""
-    )
-    by_dept = store.select(
-        prefixes
-        + """
-        SELECT DISTINCT ?project ?num ?dept WHERE { ?project a dx:Project ; dx:department ?dept .
-          OPTIONAL { ?project dx:projectNumber ?num } }"""
-    )
+    by_div = _select_projects_by_division(store)
+    by_dept = _select_projects_by_department(store)
     labeller.load([r[k] for r in by_div + by_dept for k in ("project", "dept", "div") if k in r])
     depts: dict[str, Node_] = {}
     divisions: dict[str, Node_] = {}
@@ -160,16 +167,7 @@ def projects_by_org(store: Store, labeller: Labeller) -> list[Node_]:
         project, dept, div = row["project"], row["dept"], row.get("div")
         if (str(project), str(dept)) in placed and div is None:
             continue
-        dnode = depts.setdefault(
-            str(dept), Node_(dept, labeller(dept), original=labeller.original(dept))
-        )
-        holder = dnode
-        if div is not None:
-            holder = divisions.setdefault(
-                str(div), Node_(div, labeller(div), original=labeller.original(div))
-            )
-            if holder not in dnode.children:
-                dnode.children.append(holder)
+        holder = _org_node(depts, divisions, dept, div, labeller)
         placed.add((str(project), str(dept)))
         holder.entries.append(
             Entry(
@@ -184,6 +182,45 @@ def projects_by_org(store: Store, labeller: Labeller) -> list[Node_]:
         for holder in [dnode, *dnode.children]:
             holder.entries.sort(key=lambda e: e.number)
     return sorted(depts.values(), key=lambda n: n.label)
+
+
+def _select_projects_by_division(store: Store) -> list[dict[str, Node]]:
+    return store.select(
+        sparql_prefixes()
+        + """
+        SELECT DISTINCT ?project ?num ?div ?dept WHERE { ?project a dx:Project ; dx:division ?div .
+          ?div org:subOrganizationOf ?dept OPTIONAL { ?project dx:projectNumber ?num } }"""
+    )
+
+
+def _select_projects_by_department(store: Store) -> list[dict[str, Node]]:
+    return store.select(
+        sparql_prefixes()
+        + """
+        SELECT DISTINCT ?project ?num ?dept WHERE { ?project a dx:Project ; dx:department ?dept .
+          OPTIONAL { ?project dx:projectNumber ?num } }"""
+    )
+
+
+def _org_node(
+    depts: dict[str, Node_],
+    divisions: dict[str, Node_],
+    dept: Node,
+    div: Node | None,
+    labeller: Labeller,
+) -> Node_:
+    """The division a project goes under (hung under its department), else its department."""
+    dnode = depts.setdefault(
+        str(dept), Node_(dept, labeller(dept), original=labeller.original(dept))
+    )
+    if div is None:
+        return dnode
+    holder = divisions.setdefault(
+        str(div), Node_(div, labeller(div), original=labeller.original(div))
+    )
+    if holder not in dnode.children:
+        dnode.children.append(holder)
+    return holder
 
 
 @dataclass
@@ -213,16 +250,7 @@ def kpi_table(store: Store, labeller: Labeller) -> tuple[list[KpiSummary], list[
     Columns: the baseline, then each year's target followed by that year's actual, so the
     evaluated pair stands side by side.
     """
-    rows = store.select(
-        sparql_prefixes()
-        + """
-        SELECT ?kpi ?num ?direction ?kind ?period ?notation ?evaluation WHERE {
-          ?kpi a dx:Kpi . OPTIONAL { ?kpi dx:kpiNumber ?num }
-          OPTIONAL { ?kpi dx:direction ?direction }
-          OPTIONAL { ?v dx:refKpi ?kpi ; dx:valueKind ?kind ; dx:notation ?notation .
-                     OPTIONAL { ?v dx:refPeriod ?period }
-                     OPTIONAL { ?v dx:evaluation ?evaluation } } }"""
-    )
+    rows = _select_kpi_values(store)
     units = store.select(
         sparql_prefixes() + "SELECT ?kpi ?unit WHERE { ?kpi a dx:Kpi ; dx:unitLabel ?unit }"
     )
@@ -240,30 +268,54 @@ def kpi_table(store: Store, labeller: Labeller) -> tuple[list[KpiSummary], list[
             ),
         )
         kpi.lower_is_better = kpi.lower_is_better or row.get("direction") == DX.LowerIsBetter
-        kind = str(row.get("kind", "")).rsplit("#", 1)[-1]
-        if not kind:
-            continue
-        period = row.get("period")
-        column = (
-            "Baseline" if kind == "Baseline" else f"{kind}|{labeller(period) if period else ''}"
-        )
-        year = re.search(r"(\d{4})$", str(period or ""))
-        columns[column] = (
-            "" if kind == "Baseline" else (year.group(1) if year else "9999"),
-            KIND_ORDER.get(kind, 3),
-        )
-        kpi.cells[column] = str(row["notation"])
-        if row.get("evaluation") is not None:
-            kpi.evaluation = row["evaluation"]
-            kpi.evaluation_label = labeller(row["evaluation"])
+        _add_kpi_value(kpi, row, columns, labeller)
+    _set_units(kpis, units, labeller.lang)
+    ordered = sorted(columns, key=lambda c: columns[c])
+    return sorted(kpis.values(), key=lambda k: (k.number, str(k.iri))), ordered
+
+
+def _select_kpi_values(store: Store) -> list[dict[str, Node]]:
+    """One row per printed value of each KPI (one bare row for a KPI without values)."""
+    return store.select(
+        sparql_prefixes()
+        + """
+        SELECT ?kpi ?num ?direction ?kind ?period ?notation ?evaluation WHERE {
+          ?kpi a dx:Kpi . OPTIONAL { ?kpi dx:kpiNumber ?num }
+          OPTIONAL { ?kpi dx:direction ?direction }
+          OPTIONAL { ?v dx:refKpi ?kpi ; dx:valueKind ?kind ; dx:notation ?notation .
+                     OPTIONAL { ?v dx:refPeriod ?period }
+                     OPTIONAL { ?v dx:evaluation ?evaluation } } }"""
+    )
+
+
+def _add_kpi_value(
+    kpi: KpiSummary, row: dict[str, Node], columns: dict[str, tuple[str, int]], labeller: Labeller
+) -> None:
+    """Put a printed value in its column, noting the column's sort key (year, kind)."""
+    kind = str(row.get("kind", "")).rsplit("#", 1)[-1]
+    if not kind:
+        return
+    period = row.get("period")
+    column = "Baseline" if kind == "Baseline" else f"{kind}|{labeller(period) if period else ''}"
+    year = re.search(r"(\d{4})$", str(period or ""))
+    columns[column] = (
+        "" if kind == "Baseline" else (year.group(1) if year else "9999"),
+        KIND_ORDER.get(kind, 3),
+    )
+    kpi.cells[column] = str(row["notation"])
+    if row.get("evaluation") is not None:
+        kpi.evaluation = row["evaluation"]
+        kpi.evaluation_label = labeller(row["evaluation"])
+
+
+def _set_units(kpis: dict[str, KpiSummary], units: list[dict[str, Node]], lang: str) -> None:
+    """Give each KPI the unit label best suited to the page language."""
     by_kpi: dict[str, list[Literal]] = {}
     for row in units:
         if isinstance(row.get("unit"), Literal):
             by_kpi.setdefault(str(row["kpi"]), []).append(row["unit"])  # type: ignore[arg-type]
     for key, kpi in kpis.items():
-        kpi.unit = _pick_unit(by_kpi.get(key, []), labeller.lang)
-    ordered = sorted(columns, key=lambda c: columns[c])
-    return sorted(kpis.values(), key=lambda k: (k.number, str(k.iri))), ordered
+        kpi.unit = _pick_unit(by_kpi.get(key, []), lang)
 
 
 @dataclass

@@ -13,12 +13,12 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 from rdflib.term import Node
 
+from converter.formats import ALL, HTML, RDF_FORMATS, Format, from_extension, from_media_type
+from converter.vocab import IANA_MEDIA, PREFIXES
 from server.errors import ApiError
+from server.stores.base import Store
 from server.web.i18n import current_lang
 from server.web.linking import PAGE_FORMATS, base_iri, choose_format, iri_for_path, rdf_response
-from converter.formats import ALL, HTML, RDF_FORMATS, Format, from_extension, from_media_type
-from server.stores.base import Store
-from converter.vocab import IANA_MEDIA, PREFIXES
 
 MEDIA_TYPE_PREFIX = IANA_MEDIA
 
@@ -142,7 +142,9 @@ def _portal_format(media_type: str) -> str:
 
 
 def _negotiated(graph_source: Any, forced: Format | None, page: str) -> Response:
-    fmt = choose_format(PAGE_FORMATS, forced)
+    # Machine-first: portals harvest with ``Accept: */*`` (requests' default) and need RDF;
+    # browsers name text/html and still get the page.
+    fmt = choose_format(PAGE_FORMATS, forced, html_only_if_asked=True)
     graph = graph_source()
     if fmt is HTML:
         response = Response(

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from converter.vocab import DX, expand, sparql_prefixes
+from server.stores.base import Store
 from server.web.chart import Bar
 from server.web.labels import LABEL_PROPERTIES, Labeller
-from server.stores.base import Store
-from converter.vocab import DX, expand, sparql_prefixes
 
 FISCAL_YEAR = re.compile(r"fiscal-year/(\d{4})$")
 INCOMING_LIMIT = 500
@@ -32,13 +32,25 @@ LAST = [*LABEL_PROPERTIES[:2], expand("dx:rowNumber")]
 
 
 def describe_query(iri: str) -> str:
-    """CBD-like CONSTRUCT: the resource's triples, one level of blank nodes, linked labels."""
+    """Symmetric CBD-like CONSTRUCT: what the resource says and what says it.
+
+    The resource's own triples (with one level of blank nodes), every triple that links *to*
+    it, and the labels of the IRIs at the other end of either. The incoming links are what
+    lets a crawler that follows only the RDF reach a KPI's values (``dx:refKpi`` points from
+    the value to the KPI), a measure's projects and listings, or an organisation's projects;
+    the data need no inverse property for each. No LIMIT: the description is complete and
+    the same on every request (the writers sort it); its size grows with the links a
+    resource really has (a report edition, the most linked, has a few hundred triples).
+    """
     labels = " ".join(f"<{p}>" for p in LABEL_PROPERTIES[:2])
     return (
-        f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?o ?lp ?l }} WHERE {{\n"
+        f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?o ?lp ?l . ?s ?q <{iri}> . ?s ?slp ?sl }}"
+        f" WHERE {{\n"
         f"  {{ <{iri}> ?p ?o }}\n"
         f"  UNION {{ <{iri}> ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 }}\n"
         f"  UNION {{ <{iri}> ?p ?o . FILTER(isIRI(?o)) VALUES ?lp {{ {labels} }} ?o ?lp ?l }}\n"
+        f"  UNION {{ ?s ?q <{iri}> }}\n"
+        f"  UNION {{ ?s ?q <{iri}> . FILTER(isIRI(?s)) VALUES ?slp {{ {labels} }} ?s ?slp ?sl }}\n"
         f"}}"
     )
 

@@ -1,4 +1,4 @@
-"""``/download/<name>``: the published files of the build, exactly as listed in manifest.json.
+"""``/download/<name>``: the published files of the build, exactly as its manifest lists them.
 
 Only names in the manifest are served, so no request can reach any other file. Whole files
 come from dist/ (they are the published artifacts, with their sha256 in the manifest).

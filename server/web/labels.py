@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from server.stores.base import Store
 from converter.vocab import DX, curie, expand
+from server.stores.base import Store
 
 #: Terms of our ontology have real English labels; only data resources need the Japanese beside.
 VOCABULARY = str(DX)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from rdflib import Literal
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+from rdflib import Graph, Literal
 
-from server.web import browse
+from converter.contract import Manifest
+from converter.vocab import DX, sparql_prefixes
+from server.stores.base import Store
+from server.web import browse, markup
+from server.web.catalog import catalog_graph
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
-from converter.contract import Manifest
-from server.stores.base import Store
-from converter.vocab import DX, sparql_prefixes
 
 LICENCE_URL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 COUNTED = (
@@ -72,33 +74,52 @@ def dataset_text(store: Store, lang: str) -> dict[str, str]:
 
 def create_pages_blueprint(store: Store, manifest: Manifest | None) -> Blueprint:
     """``/``, ``/plan``, ``/projects`` and ``/kpis`` over ``store``; ``manifest`` lists the
-    downloads on the landing page."""
+    downloads on the landing page and in its schema.org ``Dataset``."""
     bp = Blueprint("pages", __name__)
     files = sorted(manifest.files, key=lambda f: f.name) if manifest else []
+
+    @bp.app_template_global("schema_dataset")
+    def schema_dataset(catalog: Graph | None = None) -> Markup:
+        """The ``Dataset`` JSON-LD block of ``catalog`` (read from the store when not given);
+        the catalog page's template calls it with the graph it shows."""
+        graph = catalog if catalog is not None else catalog_graph(store)
+        return markup.script(markup.dataset(graph, files, store, LICENCE_URL))
+
+    def meta(description: str, title: str = "") -> dict[str, str]:
+        return {
+            "title": title,
+            "description": markup.shorten(description),
+            "url": markup.canonical(request.path),
+        }
 
     @bp.get("/")
     def landing() -> str:
         lang = current_lang()
         labeller = Labeller(store, lang)
+        dataset = dataset_text(store, lang)
         return render_template(
             "landing.html",
             counts=counts(store),
             editions=editions(store, labeller),
-            dataset=dataset_text(store, lang),
+            dataset=dataset,
             licence_url=LICENCE_URL,
             files=files,
+            meta=meta(dataset.get("description") or t("intro"), dataset.get("title") or t("site")),
+            jsonld=schema_dataset(),
         )
 
     @bp.get("/plan")
     def plan() -> str:
         return render_template(
-            "plan.html", tree=browse.plan_tree(store, Labeller(store, current_lang()))
+            "plan.html",
+            tree=browse.plan_tree(store, Labeller(store, current_lang())),
+            meta=meta(t("plan_intro")),
         )
 
     @bp.get("/projects")
     def projects() -> str:
         orgs = browse.projects_by_org(store, Labeller(store, current_lang()))
-        return render_template("projects.html", orgs=orgs)
+        return render_template("projects.html", orgs=orgs, meta=meta(t("projects_intro")))
 
     @bp.get("/kpis")
     def kpis() -> str:
@@ -112,6 +133,7 @@ def create_pages_blueprint(store: Store, manifest: Manifest | None) -> Blueprint
             columns=columns,
             headers=headers,
             last_actual=actuals[-1] if actuals else "",
+            meta=meta(t("kpis_intro")),
         )
 
     return bp

@@ -10,18 +10,20 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, SKOS
+from rdflib.term import Node
 
-from server.web import browse, describe
-from server.web.chart import bar_chart
+from converter.formats import HTML, RDF_FORMATS, Format, from_extension
+from converter.vocab import DX, ONTOLOGY_IRI, SCHEMA
 from server.errors import ApiError
+from server.negotiation import split_extension
+from server.stores.base import Store
+from server.web import browse, describe, markup
+from server.web.chart import bar_chart
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
 from server.web.linking import PAGE_FORMATS, choose_format, iri_for_path, rdf_response
-from server.negotiation import split_extension
-from converter.formats import HTML, RDF_FORMATS, Format, from_extension
-from server.stores.base import Store
-from converter.vocab import DX
 
 #: Characters that may not appear inside ``<…>`` in SPARQL (also blocks query injection).
 UNSAFE_IRI = re.compile(r'[\s<>"{}|^`\\]')
@@ -70,6 +72,72 @@ def _kpi_parts(store: Store, iri: str, graph: Graph, labeller: Labeller) -> dict
     return {"values": values, "chart": chart, "direction": direction}
 
 
+#: Where a resource's own summary is, in order of preference, for its meta description.
+DESCRIPTION_PROPERTIES = (SCHEMA.description, DCTERMS.description, SKOS.definition, RDFS.comment)
+
+
+def _description(graph: Graph, iri: str, lang: str) -> str:
+    """The resource's own description in ``lang``, else in any language ("" if none)."""
+    for prop in DESCRIPTION_PROPERTIES:
+        found = [o for o in graph.objects(URIRef(iri), prop) if isinstance(o, Literal)]
+        chosen = [x for x in found if x.language == lang] or found
+        if chosen:
+            return str(sorted(chosen)[0])
+    return ""
+
+
+def _meta(
+    graph: Graph,
+    iri: str,
+    title: str,
+    original: str,
+    types: list[str],
+    lang: str,
+    kpi: dict[str, object],
+) -> dict[str, str]:
+    """``<meta name="description">`` and OpenGraph of a resource page, in the page language.
+
+    Japanese pages say it in Japanese; English pages in English, with the Japanese name or
+    summary beside it when the data has only Japanese.
+    """
+    name = f"{title} / {original}" if original else title
+    own = _description(graph, iri, lang)
+    values = kpi["values"]
+    if isinstance(values, list) and values:
+        text = markup.kpi_summary(name, values, _kind_labels())
+    elif lang == "en":
+        text = f"{name} ({', '.join(types)}) — {t('site')}"
+        text = f"{text}. {own}" if own else text
+    else:
+        text = own or f"{name}（{'・'.join(types)}）— {t('site')}"
+    return {
+        "title": name,
+        "description": markup.shorten(text),
+        "url": iri,
+        "type": "website",
+    }
+
+
+def _kind_labels() -> dict[str, str]:
+    return {k: t(k) for k in ("baseline", "target", "actual")}
+
+
+def _jsonld(
+    graph: Graph, iri: str, types: set[Node], lang: str, kpi: dict[str, object], description: str
+) -> str:
+    """The page's schema.org block: projects and KPIs describe themselves."""
+    if DX.Project in types:
+        return markup.script(markup.project(graph, iri))
+    values = kpi["values"]
+    if DX.Kpi in types and isinstance(values, list):
+        return markup.script(
+            markup.kpi(
+                graph, iri, values, lang=lang, kind_labels=_kind_labels(), description=description
+            )
+        )
+    return ""
+
+
 def _page(store: Store, iri: str, graph: Graph) -> str:
     lang = current_lang()
     labeller = Labeller(store, lang)
@@ -83,16 +151,22 @@ def _page(store: Store, iri: str, graph: Graph) -> str:
     incoming = describe.incoming_rows(store, iri, labeller, skip=skip)
     labeller.load([URIRef(iri), *types])
     primary = sorted(str(x) for x in types if str(x).startswith(str(DX)))
+    type_labels = [labeller(x) for x in primary or sorted(str(x) for x in types)]
+    title, original = labeller(iri), labeller.original(iri)
+    meta = _meta(graph, iri, title, original, type_labels, lang, kpi)
     return render_template(
         "resource.html",
         iri=iri,
-        title=labeller(iri),
-        original=labeller.original(iri),
+        title=title,
+        original=original,
         rows=rows,
         summary=describe.summary_rows(rows, types, lang, {str(DX.unitLabel): t("unit")}),
         incoming=incoming,
         crumbs=browse.trail(store, iri, types, labeller),
-        types=[labeller(x) for x in primary or sorted(str(x) for x in types)],
+        types=type_labels,
+        alternates=[(f.extension, f.media_type) for f in PAGE_FORMATS if f is not HTML],
+        meta=meta,
+        jsonld=_jsonld(graph, iri, types, lang, kpi, meta["description"]),
         **kpi,
     )
 
@@ -122,7 +196,7 @@ ONTOLOGY_CSP = (
 
 def _ontology(store: Store, dist_dir: Path, forced: Format | None = None) -> Response:
     """``B ontology``: the ontology's HTML page for people, its graph for programs."""
-    fmt = choose_format(PAGE_FORMATS, forced)
+    fmt = choose_format(PAGE_FORMATS, forced, html_only_if_asked=True)  # machine-first
     if fmt is HTML:
         page = dist_dir / "download" / "ontology.html"
         try:
@@ -179,4 +253,22 @@ def create_resources_blueprint(store: Store, dist_dir: Path) -> Blueprint:
             raise ApiError(404, f"no ontology in .{ext}; try .html, .ttl, .jsonld, .nt or .rdf")
         return _ontology(store, dist_dir, fmt)
 
+    @bp.get("/ontology/<version>")
+    def ontology_version(version: str) -> Response:
+        # The owl:versionIRI B ontology/<owl:versionInfo> (".ttl" etc. force a format).
+        stem, forced = split_extension(version, PAGE_FORMATS)
+        current = ontology_version_info(store)
+        if stem != current:
+            raise ApiError(404, f"no ontology version {stem}; the published one is {current}")
+        return _ontology(store, dist_dir, forced)
+
     return bp
+
+
+def ontology_version_info(store: Store) -> str:
+    """The published ontology's ``owl:versionInfo`` ("" when the build has no ontology)."""
+    rows = store.select(
+        f"SELECT ?v WHERE {{ GRAPH <{iri_for_path('graph/ontology')}> "
+        f"{{ <{ONTOLOGY_IRI}> <{OWL.versionInfo}> ?v }} }}"
+    )
+    return str(rows[0]["v"]) if rows else ""

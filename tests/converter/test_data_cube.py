@@ -10,8 +10,15 @@ import pytest
 from tests.conftest import CONFORMANCE
 
 CUBE = CONFORMANCE / "w3c-vocab-data-cube"
-ICS = sorted(p.name for p in CUBE.glob("ic-*.rq") if "-template" not in p.name
-             and "-instantiation" not in p.name) if CUBE.is_dir() else []
+ICS = (
+    sorted(
+        p.name
+        for p in CUBE.glob("ic-*.rq")
+        if "-template" not in p.name and "-instantiation" not in p.name
+    )
+    if CUBE.is_dir()
+    else []
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +44,7 @@ def test_integrity_constraint_holds(normalized: ox.Store, name: str) -> None:
 
 
 def test_observations_exist(normalized: ox.Store) -> None:
-    count = normalized.query("SELECT (COUNT(*) AS ?n) WHERE { ?o a "
-                             "<http://purl.org/linked-data/cube#Observation> }")
+    count = normalized.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?o a <http://purl.org/linked-data/cube#Observation> }"
+    )
     assert int(next(iter(count))["n"].value) == 19 * 6 - 5  # five cells print "-"

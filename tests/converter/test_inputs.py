@@ -36,8 +36,9 @@ def test_cp932_detected(tmp_path: Path, reference) -> None:  # type: ignore[no-u
 def test_shift_jis_given_by_option(tmp_path: Path, reference) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "dx-kpi-fy2023.csv"
     path.write_bytes(SOURCE.read_text("utf-8").encode("cp932"))
-    assert isomorphic(convert_table(path, ORGS, encoding="shift_jis_2004")[0], reference) or \
-        isomorphic(convert_table(path, ORGS, encoding="cp932")[0], reference)
+    assert isomorphic(
+        convert_table(path, ORGS, encoding="shift_jis_2004")[0], reference
+    ) or isomorphic(convert_table(path, ORGS, encoding="cp932")[0], reference)
 
 
 def test_xlsx(tmp_path: Path, reference) -> None:  # type: ignore[no-untyped-def]
@@ -65,8 +66,9 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     ok = runner.invoke(main, ["build", "--out", str(tmp_path / "dist")])
     assert ok.exit_code == 0, ok.output
     assert re.search(r"OK: \d{4,} triples, editions \[2023\]", ok.output), ok.output
-    bad_config = runner.invoke(main, ["build", "--config", str(tmp_path / "none.toml"),
-                                      "--out", str(tmp_path / "x")])
+    bad_config = runner.invoke(
+        main, ["build", "--config", str(tmp_path / "none.toml"), "--out", str(tmp_path / "x")]
+    )
     assert bad_config.exit_code == 2 and "cannot be read" in bad_config.output
     assert not (tmp_path / "x").exists()
     formats = runner.invoke(main, ["formats"])
@@ -81,10 +83,12 @@ def test_cli_shacl_failure_exits_1(tmp_path: Path) -> None:
     # A 部 without an English name passes the reader but not the gate (uniqueLang is fine,
     # but an empty @en label is not a label): use a project number 0, which SHACL forbids.
     (data / "dx-kpi-fy2023.csv").write_text(
-        SOURCE.read_text("utf-8").replace("\n1,,Ⅰ,", "\n0,,Ⅰ,", 1), "utf-8")
+        SOURCE.read_text("utf-8").replace("\n1,,Ⅰ,", "\n0,,Ⅰ,", 1), "utf-8"
+    )
     (data / "publication.toml").write_text(PUBLICATION.read_text("utf-8"), "utf-8")
-    result = CliRunner().invoke(main, ["build", "--config", str(data / "publication.toml"),
-                                       "--out", str(tmp_path / "dist")])
+    result = CliRunner().invoke(
+        main, ["build", "--config", str(data / "publication.toml"), "--out", str(tmp_path / "dist")]
+    )
     assert result.exit_code == 1, result.output
     assert "事業Noは1以上の整数一つです。" in result.output
     assert "needs exactly one project number, an integer ≥ 1" in result.output

@@ -13,13 +13,17 @@ KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 
 
 def languages(term, predicate) -> set[str]:  # type: ignore[no-untyped-def]
-    return {o.language for o in ONTOLOGY.objects(term, predicate)
-            if isinstance(o, Literal) and o.language}
+    return {
+        o.language
+        for o in ONTOLOGY.objects(term, predicate)
+        if isinstance(o, Literal) and o.language
+    }
 
 
 def test_every_class_and_property_is_labelled_and_defined_in_both_languages() -> None:
-    terms = {s for kind in KINDS for s in ONTOLOGY.subjects(RDF.type, kind)
-             if str(s).startswith(str(DX))}
+    terms = {
+        s for kind in KINDS for s in ONTOLOGY.subjects(RDF.type, kind) if str(s).startswith(str(DX))
+    }
     assert len(terms) > 40
     for term in terms:
         assert languages(term, RDFS.label) >= {"ja", "en"}, term
@@ -42,9 +46,13 @@ def test_mapping_uses_only_declared_terms(data_graph: Graph) -> None:
 
 def test_alignment_to_standard_vocabularies() -> None:
     supers = {str(o) for o in ONTOLOGY.objects(None, RDFS.subClassOf)}
-    for iri in ("http://schema.org/Project", "http://www.w3.org/2004/02/skos/core#Concept",
-                "http://www.w3.org/ns/org#OrganizationalUnit",
-                "http://www.w3.org/2006/time#ProperInterval", "http://www.w3.org/ns/prov#Entity"):
+    for iri in (
+        "http://schema.org/Project",
+        "http://www.w3.org/2004/02/skos/core#Concept",
+        "http://www.w3.org/ns/org#OrganizationalUnit",
+        "http://www.w3.org/2006/time#ProperInterval",
+        "http://www.w3.org/ns/prov#Entity",
+    ):
         assert iri in supers
 
 
@@ -52,7 +60,7 @@ def test_html_documentation_has_an_anchor_per_term(dist_dir) -> None:  # type: i
     html = (dist_dir / "download" / "ontology.html").read_text("utf-8")
     terms = {s for s in ONTOLOGY.subjects() if str(s).startswith(str(DX))}
     for term in terms:
-        assert f'id="{str(term)[len(str(DX)):]}"' in html, term
-    assert "<h3>事業 <span class=\"en\" lang=\"en\">Project</span></h3>" in html
+        assert f'id="{str(term)[len(str(DX)) :]}"' in html, term
+    assert '<h3>事業 <span class="en" lang="en">Project</span></h3>' in html
     assert "一部達成" in html and "Partially achieved" in html
     assert "<script" not in html

@@ -14,8 +14,8 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from converter.build import build
-from converter.errors import ValidationFailed
 from converter.contract import Manifest
+from converter.errors import ValidationFailed
 from converter.formats import RDF_FORMATS
 from tests.conftest import PUBLICATION, ROOT
 
@@ -26,15 +26,17 @@ def assert_isomorphic(expected: Graph, actual: Graph) -> None:
     if isomorphic(expected, actual):
         return
     _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
-    lines = [f"- {t}" for t in sorted(only_expected)[:10]] + \
-            [f"+ {t}" for t in sorted(only_actual)[:10]]
+    lines = [f"- {t}" for t in sorted(only_expected)[:10]] + [
+        f"+ {t}" for t in sorted(only_actual)[:10]
+    ]
     pytest.fail("graphs differ:\n" + "\n".join(lines))
 
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS, ids=lambda f: f.extension)
 def test_each_format_round_trips(dist_dir: Path, data_graph: Graph, fmt) -> None:  # type: ignore[no-untyped-def]
-    parsed = Graph().parse(dist_dir / "download" / f"dx-kpi.{fmt.extension}",
-                           format=PARSERS[fmt.extension])
+    parsed = Graph().parse(
+        dist_dir / "download" / f"dx-kpi.{fmt.extension}", format=PARSERS[fmt.extension]
+    )
     assert_isomorphic(data_graph, parsed)
 
 
@@ -42,7 +44,11 @@ def test_jsonld_is_compact_and_readable(dist_dir: Path) -> None:
     document = json.loads((dist_dir / "download" / "dx-kpi.jsonld").read_text("utf-8"))
     context = document["@context"]
     assert context["name"] == {"@id": "schema:name", "@container": "@language"}
-    kpi = next(node for node in document["@graph"] if node["id"] == "https://data.pref.fukushima.lg.jp/dx/id/kpi/3")
+    kpi = next(
+        node
+        for node in document["@graph"]
+        if node["id"] == "https://data.pref.fukushima.lg.jp/dx/id/kpi/3"
+    )
     assert kpi["name"] == {"ja": "自動車税種別割に係る電子決済利用件数"}
     assert kpi["kpiNumber"] == "3" or kpi["kpiNumber"] == 3
     standalone = json.loads((dist_dir / "download" / "context.jsonld").read_text("utf-8"))
@@ -50,15 +56,23 @@ def test_jsonld_is_compact_and_readable(dist_dir: Path) -> None:
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_is_byte_identical_across_processes(dist_dir: Path, tmp_path: Path) -> None:
     # A fresh interpreter with another hash seed must write the very same bytes.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "converter", "build", "--out", str(tmp_path / "b")],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "converter", "build", "--out", str(tmp_path / "b")],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert _digests(tmp_path / "b") == _digests(dist_dir)
 
 
@@ -67,10 +81,15 @@ def test_failed_build_leaves_previous_publication(tmp_path: Path) -> None:
     build(PUBLICATION, out)
     before = _digests(out)
     broken_shapes = tmp_path / "shapes.ttl"
-    broken_shapes.write_text((ROOT / "shapes" / "dx-shapes.ttl").read_text("utf-8").replace(
-        "sh:path dx:projectNumber ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer",
-        "sh:path dx:projectNumber ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:string"),
-        "utf-8")
+    broken_shapes.write_text(
+        (ROOT / "shapes" / "dx-shapes.ttl")
+        .read_text("utf-8")
+        .replace(
+            "sh:path dx:projectNumber ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer",
+            "sh:path dx:projectNumber ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:string",
+        ),
+        "utf-8",
+    )
     with pytest.raises(ValidationFailed) as failure:
         build(PUBLICATION, out, shapes_file=broken_shapes)
     assert failure.value.violations == 52

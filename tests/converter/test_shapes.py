@@ -17,9 +17,21 @@ from converter.validate import SHAPES_FILE, load_shapes, validate
 
 SHAPES = load_shapes(SHAPES_FILE)
 BOGUS = URIRef("https://example.invalid/bogus")
-CONSTRAINTS = (SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH["in"], SH.hasValue,
-               SH.pattern, SH.languageIn, SH.uniqueLang, SH.minInclusive, SH.nodeKind,
-               SH.minLength, SH.qualifiedMinCount)
+CONSTRAINTS = (
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH["class"],
+    SH["in"],
+    SH.hasValue,
+    SH.pattern,
+    SH.languageIn,
+    SH.uniqueLang,
+    SH.minInclusive,
+    SH.nodeKind,
+    SH.minLength,
+    SH.qualifiedMinCount,
+)
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,15 @@ def mutate(graph: Graph, case: Case, focus: Node) -> None:
         for branch in Collection(SHAPES, arg):  # type: ignore[arg-type]
             branch_path = SHAPES.value(branch, SH.path)
             if c == SH.xone:
-                graph.add((focus, branch_path, Literal("1.0", datatype=XSD.decimal)
-                           if (focus, branch_path, None) not in graph else BOGUS))
+                graph.add(
+                    (
+                        focus,
+                        branch_path,
+                        Literal("1.0", datatype=XSD.decimal)
+                        if (focus, branch_path, None) not in graph
+                        else BOGUS,
+                    )
+                )
             elif SHAPES.value(branch, SH.hasValue) is not None:
                 graph.set((focus, branch_path, Literal(True)))
             else:
@@ -133,8 +152,11 @@ def mutate(graph: Graph, case: Case, focus: Node) -> None:
         return
     current = first(graph, focus, path)
     if c == SH.maxCount:
-        extra = (Literal(f"{current}-2", lang=current.language, datatype=current.datatype)
-                 if isinstance(current, Literal) else URIRef(f"{current}-2"))
+        extra = (
+            Literal(f"{current}-2", lang=current.language, datatype=current.datatype)
+            if isinstance(current, Literal)
+            else URIRef(f"{current}-2")
+        )
         graph.add((focus, path, extra))
         if not isinstance(current, Literal):
             for t in graph.triples((current, None, None)):
@@ -154,8 +176,14 @@ def mutate(graph: Graph, case: Case, focus: Node) -> None:
     elif c == SH.nodeKind:
         replace(graph, focus, path, Literal(str(current)))
     elif c == SH.pattern:
-        replace(graph, focus, path, URIRef("https://example.invalid/x")
-                if isinstance(current, URIRef) else Literal("x", lang="ja"))
+        replace(
+            graph,
+            focus,
+            path,
+            URIRef("https://example.invalid/x")
+            if isinstance(current, URIRef)
+            else Literal("x", lang="ja"),
+        )
     else:  # class, in, hasValue: a value of the wrong kind
         replace(graph, focus, path, BOGUS)
 
@@ -180,8 +208,11 @@ def test_constraint_fails_with_its_message(full: Graph, case: Case) -> None:
         before = {f.message_en for f in validate(graph, SHAPES).findings if f.focus == str(focus)}
         mutate(graph, case, focus)
         report = validate(graph, SHAPES)
-        found = [f for f in report.findings if f.focus == str(focus)
-                 and {f.message_ja, f.message_en} <= expected]
+        found = [
+            f
+            for f in report.findings
+            if f.focus == str(focus) and {f.message_ja, f.message_en} <= expected
+        ]
         if found and not (expected & before):
             severity = SHAPES.value(case.shape, SH.severity) or SH.Violation
             assert found[0].severity == str(severity).rsplit("#")[-1]

@@ -15,25 +15,29 @@ from converter.values import Qualifier, parse_value
 Q = Qualifier
 
 
-@pytest.mark.parametrize("text, number, unit, qualifier, note", [
-    ("14442", "14442", None, Q.EXACT, None),
-    ("64,169", "64169", None, Q.EXACT, None),
-    ("６４，１６９", "64169", None, Q.EXACT, None),
-    ("48.2%", "48.2", "%", Q.EXACT, None),
-    ("37.50%", "37.50", "%", Q.EXACT, None),
-    ("1％", "1", "%", Q.EXACT, None),
-    ("40百万枚", "40000000", "枚", Q.EXACT, None),
-    ("32百万枚以下", "32000000", "枚", Q.AT_MOST, None),
-    ("11万件", "110000", "件", Q.EXACT, None),
-    ("ほぼ100%", "100", "%", Q.APPROXIMATELY, None),
-    ("約2,000時間", "2000", "時間", Q.APPROXIMATELY, None),
-    ("4以上", "4", None, Q.AT_LEAST, None),
-    ("3.54", "3.54", None, Q.EXACT, None),
-    ("人口に対する保有枚数率：74％", "74", "%", Q.EXACT, "人口に対する保有枚数率"),
-    ("率: 5%", "5", "%", Q.EXACT, "率"),
-])
-def test_parse(text: str, number: str, unit: str | None, qualifier: Qualifier,
-               note: str | None) -> None:
+@pytest.mark.parametrize(
+    "text, number, unit, qualifier, note",
+    [
+        ("14442", "14442", None, Q.EXACT, None),
+        ("64,169", "64169", None, Q.EXACT, None),
+        ("６４，１６９", "64169", None, Q.EXACT, None),
+        ("48.2%", "48.2", "%", Q.EXACT, None),
+        ("37.50%", "37.50", "%", Q.EXACT, None),
+        ("1％", "1", "%", Q.EXACT, None),
+        ("40百万枚", "40000000", "枚", Q.EXACT, None),
+        ("32百万枚以下", "32000000", "枚", Q.AT_MOST, None),
+        ("11万件", "110000", "件", Q.EXACT, None),
+        ("ほぼ100%", "100", "%", Q.APPROXIMATELY, None),
+        ("約2,000時間", "2000", "時間", Q.APPROXIMATELY, None),
+        ("4以上", "4", None, Q.AT_LEAST, None),
+        ("3.54", "3.54", None, Q.EXACT, None),
+        ("人口に対する保有枚数率：74％", "74", "%", Q.EXACT, "人口に対する保有枚数率"),
+        ("率: 5%", "5", "%", Q.EXACT, "率"),
+    ],
+)
+def test_parse(
+    text: str, number: str, unit: str | None, qualifier: Qualifier, note: str | None
+) -> None:
     parsed = parse_value(text)
     assert parsed.number == Decimal(number)
     assert (parsed.unit, parsed.qualifier, parsed.note) == (unit, qualifier, note)
@@ -46,8 +50,9 @@ def test_no_value(text: str) -> None:
     assert parsed.number is None and parsed.notation == text.strip()
 
 
-@pytest.mark.parametrize("text", ["67,4%", "1,23", "abc", "4以上以下", "ほぼ", "%", "12.3.4",
-                                  "10業務?", "1e5"])
+@pytest.mark.parametrize(
+    "text", ["67,4%", "1,23", "abc", "4以上以下", "ほぼ", "%", "12.3.4", "10業務?", "1e5"]
+)
 def test_rejects(text: str) -> None:
     with pytest.raises(ValueParseError, match="not a number|two qualifiers"):
         parse_value(text)

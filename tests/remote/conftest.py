@@ -1,12 +1,20 @@
-"""Fixtures for the remote-store tests: a real ``oxigraph serve``, fake builds, fake stores."""
+"""Fixtures for the remote-store tests: real stores, fake builds, fake stores.
+
+Real stores: ``oxigraph serve`` (a fresh one per test) and Virtuoso Open Source 7 (one per
+session, i.e. per xdist worker, reset between tests: a fresh database takes seconds).
+``triplestore`` runs a test on each, ``any_store`` adds Oxigraph with
+``--union-default-graph``; ``oxigraph`` is for the tests that are about Oxigraph alone.
+Virtuoso tests carry the ``virtuoso`` marker and fail (never skip) where it is not installed.
+"""
 
 from __future__ import annotations
 
 import base64
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +24,112 @@ import pytest
 from converter.publish import PublishReport, publish
 from tests.support.fakedist import write_dist
 from tests.support.oxigraph_server import OxigraphServer
+from tests.support.virtuoso_server import VirtuosoServer, missing
+
+#: The real stores every ``triplestore`` test runs on.
+STORES = ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)]
+
+
+class TripleStore:
+    """A real store under test, whatever its kind: its URLs, publishing into it, uploading
+    a graph behind publish's back, taking it down and up again (same port, same data)."""
+
+    def __init__(self, name: str, server: OxigraphServer | VirtuosoServer) -> None:
+        self.name = name
+        self.server = server
+
+    def __repr__(self) -> str:
+        return f"TripleStore({self.name}, {self.server.base_url})"
+
+    @property
+    def query_url(self) -> str:
+        return self.server.query_url
+
+    @property
+    def update_url(self) -> str:
+        return self.server.update_url
+
+    @property
+    def store_url(self) -> str:
+        return self.server.store_url
+
+    @property
+    def system_graphs(self) -> frozenset[str]:
+        """Graphs the store holds of its own (Virtuoso's virtrdf# …), never ours."""
+        return self.server.system_graphs if isinstance(self.server, VirtuosoServer) else frozenset()
+
+    @property
+    def cli_args(self) -> list[str]:
+        """``converter publish`` options for this store (the other URLs are derived)."""
+        if isinstance(self.server, OxigraphServer):
+            return ["--store", self.server.base_url]
+        return ["--store", self.store_url]  # …/sparql-graph-crud: …/sparql for the rest
+
+    def publish(self, dist: Path) -> PublishReport:
+        return publish(
+            dist,
+            store_url=self.store_url,
+            query_url=self.query_url,
+            update_url=self.update_url,
+            timeout=10,
+        )
+
+    def put(self, graph: str, path: Path) -> None:
+        """Upload a file to ``graph`` with the Graph Store Protocol, as a publish does."""
+        request = urllib.request.Request(
+            f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}",
+            data=path.read_bytes(),
+            method="PUT",
+            headers={"Content-Type": "text/turtle"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        self.server.start()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso per session (per xdist worker); ``virtuoso`` resets it for each test."""
+    reason = missing()
+    if reason is not None:
+        pytest.fail(f"the virtuoso tests need Virtuoso: {reason}", pytrace=False)
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture
+def virtuoso(virtuoso_server: VirtuosoServer) -> Iterator[VirtuosoServer]:
+    """The session's Virtuoso, running and holding only its own system graphs."""
+    virtuoso_server.reset()
+    yield virtuoso_server
+    virtuoso_server.start()  # a test that stopped it and failed must not break the next one
+
+
+def _store(request: pytest.FixtureRequest, tmp_path: Path, kind: str) -> Iterator[TripleStore]:
+    if kind == "virtuoso":
+        yield TripleStore(kind, request.getfixturevalue("virtuoso"))
+        return
+    union = kind == "oxigraph-union"
+    with OxigraphServer(tmp_path / "oxigraph", union_default_graph=union) as server:
+        yield TripleStore(kind, server)
+
+
+@pytest.fixture(params=STORES)
+def triplestore(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TripleStore]:
+    """An empty real store: ``oxigraph serve``, then Virtuoso."""
+    yield from _store(request, tmp_path, request.param)
+
+
+@pytest.fixture(params=["oxigraph", "oxigraph-union", STORES[1]])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TripleStore]:
+    """Every store and default-graph setting readers must not notice: ``oxigraph serve``
+    without and with ``--union-default-graph``, and Virtuoso."""
+    yield from _store(request, tmp_path, request.param)
 
 
 @pytest.fixture
@@ -32,13 +146,9 @@ def fake_dist(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def publish_to(oxigraph: OxigraphServer):  # type: ignore[no-untyped-def]
-    """``publish_to(dist)`` publishes into the test's oxigraph server."""
-
-    def run(dist: Path) -> PublishReport:
-        return publish(dist, store_url=oxigraph.store_url, query_url=oxigraph.query_url, timeout=10)
-
-    return run
+def publish_to(triplestore: TripleStore) -> Callable[[Path], PublishReport]:
+    """``publish_to(dist)`` publishes into the test's store (each of ``triplestore``)."""
+    return triplestore.publish
 
 
 @dataclass
@@ -99,14 +209,6 @@ def fake_endpoint() -> Iterator[FakeEndpoint]:
     endpoint = FakeEndpoint()
     yield endpoint
     endpoint.close()
-
-
-@pytest.fixture(params=["plain", "union"])
-def any_oxigraph(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OxigraphServer]:
-    """``oxigraph serve`` without, then with ``--union-default-graph``: readers see the same."""
-    union = request.param == "union"
-    with OxigraphServer(tmp_path / "oxigraph", union_default_graph=union) as server:
-        yield server
 
 
 class AuthProxy:

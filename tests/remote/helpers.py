@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import urllib.parse
 import urllib.request
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode
 from rdflib.term import Node
 
 from converter.contract import PUBLISHED_GRAPH, REGISTER_GRAPH, STAGING_PREFIX
-from server.stores.remote import RemoteStore
+from server.stores.remote import RemoteStore, readable_bnodes
 from server.stores.terms import to_rdflib
+
+
+class Store(Protocol):
+    """A store to read: its query URL and the graphs it holds of its own (not ours)."""
+
+    @property
+    def query_url(self) -> str: ...
+
+    @property
+    def system_graphs(self) -> frozenset[str]: ...
 
 
 def raw_select(query_url: str, query: str) -> list[dict[str, Node]]:
@@ -26,20 +37,30 @@ def raw_select(query_url: str, query: str) -> list[dict[str, Node]]:
         headers={"Accept": "application/sparql-results+json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        results = ox.parse_query_results(response.read(), format=ox.QueryResultsFormat.JSON)
+        results = ox.parse_query_results(
+            readable_bnodes(response.read()), format=ox.QueryResultsFormat.JSON
+        )
     assert isinstance(results, ox.QuerySolutions)
     names = [v.value for v in results.variables]
     return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in results]
 
 
-def graph_counts(query_url: str) -> dict[str, int]:
-    """``{named graph IRI: triples}`` of the store (staging graphs included, not the register)."""
+def graph_counts(store: Store | str) -> dict[str, int]:
+    """``{named graph IRI: triples}`` of the store (staging graphs included; not the register,
+    nor the store's own system graphs)."""
+    query_url, own = (
+        (store, frozenset())
+        if isinstance(store, str)
+        else (
+            store.query_url,
+            store.system_graphs,
+        )
+    )
     rows = raw_select(
         query_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     )
     counts = {str(row["g"]): int(row["n"]) for row in rows}  # type: ignore[call-overload]
-    counts.pop(REGISTER_GRAPH, None)
-    return counts
+    return {g: n for g, n in counts.items() if g != REGISTER_GRAPH and g not in own}
 
 
 def registered(query_url: str) -> set[str]:
@@ -48,8 +69,8 @@ def registered(query_url: str) -> set[str]:
     return {str(row["g"]) for row in raw_select(query_url, query)}
 
 
-def staging_graphs(query_url: str) -> list[str]:
-    return [g for g in graph_counts(query_url) if g.startswith(STAGING_PREFIX)]
+def staging_graphs(store: Store | str) -> list[str]:
+    return [g for g in graph_counts(store) if g.startswith(STAGING_PREFIX)]
 
 
 def quads(query_url: str, graphs: list[str]) -> set[tuple[str, Node, Node, Node]]:

@@ -1,29 +1,25 @@
 """Readers never see staging graphs: during a publish, after a crash, on any default graph.
 
-Every test runs on ``oxigraph serve`` without and with ``--union-default-graph``: RemoteStore
-names the published graphs in each query (``default-graph-uri`` / ``named-graph-uri``), so the
-store's own default graph must not matter.
+Every test runs on ``oxigraph serve`` without and with ``--union-default-graph`` and on
+Virtuoso (``any_store``): RemoteStore names the published graphs in each query
+(``default-graph-uri`` / ``named-graph-uri``), so the store's own default graph must not matter.
 """
 
 from __future__ import annotations
 
 import time
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 import converter.publish as publish_module
 from converter.contract import STAGING_PREFIX
-from converter.publish import PublishReport, publish
 from server.app import create_app
 from server.config import Settings
 from server.stores.factory import store_from_settings
 from server.stores.remote import RemoteStore
+from tests.remote.conftest import TripleStore
+from tests.remote.helpers import graph_counts, raw_select, registered, staging_graphs
 from tests.support.fakedist import DX, B, write_dist
-from tests.remote.helpers import graph_counts, registered, staging_graphs
-from tests.support.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.remote
 EDITION, CATALOG, ONTOLOGY = f"{B}graph/fy2023", f"{B}graph/catalog", f"{B}graph/ontology"
@@ -33,10 +29,6 @@ NAMED = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 VALUES = f"SELECT ?v WHERE {{ ?cell <{DX}value> ?v }}"
 
 
-def run_publish(server: OxigraphServer, dist: Path) -> PublishReport:
-    return publish(dist, store_url=server.store_url, query_url=server.query_url, timeout=10)
-
-
 def seen(store: RemoteStore) -> tuple[int, list[str], set[str]]:
     """What a reader sees: default graph size, values, named graphs."""
     count = int(store.select(COUNT)[0]["n"])  # type: ignore[call-overload]
@@ -44,55 +36,41 @@ def seen(store: RemoteStore) -> tuple[int, list[str], set[str]]:
     return count, values, {str(row["g"]) for row in store.select(NAMED)}
 
 
-def put(server: OxigraphServer, graph: str, path: Path) -> None:
-    """Upload a file to ``graph`` with the Graph Store Protocol, as a publish does."""
-    request = urllib.request.Request(
-        f"{server.store_url}?{urllib.parse.urlencode({'graph': graph})}",
-        data=path.read_bytes(),
-        method="PUT",
-        headers={"Content-Type": "text/turtle"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
-
-
 PREVIOUS = (19, ["100"], GRAPHS)  # the fake v1 build, as a reader sees it
 
 
 def test_readers_see_the_previous_edition_while_a_publish_runs(
-    any_oxigraph, tmp_path, monkeypatch
+    any_store, tmp_path, monkeypatch
 ) -> None:
-    run_publish(any_oxigraph, write_dist(tmp_path / "v1", value="100.0"))
-    reader = RemoteStore(any_oxigraph.query_url, graphs_ttl=0)  # re-reads the register always
+    any_store.publish(write_dist(tmp_path / "v1", value="100.0"))
+    reader = RemoteStore(any_store.query_url, graphs_ttl=0)  # re-reads the register always
     assert seen(reader) == PREVIOUS
     during: list[object] = []
     switch = publish_module._Client.switch
 
     def pause_before_switch(self: publish_module._Client, staging: dict[str, str]) -> None:
-        during.append(sorted(staging_graphs(any_oxigraph.query_url)))
+        during.append(sorted(staging_graphs(any_store)))
         during.append(seen(reader))  # every new graph is uploaded and verified, not switched
         switch(self, staging)
 
     monkeypatch.setattr(publish_module._Client, "switch", pause_before_switch)
-    run_publish(any_oxigraph, write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
+    any_store.publish(write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
 
     assert len(during[0]) == 4  # type: ignore[arg-type] # fy2023, fy2024, catalog, ontology
     assert during[1] == PREVIOUS
     assert seen(reader) == (34, ["95.5", "95.5"], GRAPHS | {f"{B}graph/fy2024"})
 
 
-def test_a_crash_before_the_switch_leaves_the_previous_edition_served(
-    any_oxigraph, tmp_path
-) -> None:
-    run_publish(any_oxigraph, write_dist(tmp_path / "v1", value="100.0"))
+def test_a_crash_before_the_switch_leaves_the_previous_edition_served(any_store, tmp_path) -> None:
+    any_store.publish(write_dist(tmp_path / "v1", value="100.0"))
     v2 = write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024))
     for n, path in enumerate(sorted((v2 / "graphs").iterdir())):  # the publisher died here
-        put(any_oxigraph, f"{STAGING_PREFIX}crashed/{n}", path)
-    assert len(staging_graphs(any_oxigraph.query_url)) == 4
+        any_store.put(f"{STAGING_PREFIX}crashed/{n}", path)
+    assert len(staging_graphs(any_store)) == 4
 
-    assert seen(RemoteStore(any_oxigraph.query_url)) == PREVIOUS
+    assert seen(RemoteStore(any_store.query_url)) == PREVIOUS
 
-    app = create_app({"TESTING": True, "STORE_URL": any_oxigraph.query_url, "DIST_DIR": str(v2)})
+    app = create_app({"TESTING": True, "STORE_URL": any_store.query_url, "DIST_DIR": str(v2)})
     client = app.test_client()
     answer = client.get("/sparql", query_string={"query": COUNT, "format": "json"})
     assert answer.status_code == 200, answer.data
@@ -109,22 +87,32 @@ def test_a_crash_before_the_switch_leaves_the_previous_edition_served(
     answer = client.get("/sparql", query_string={"query": own, "format": "json"})
     assert answer.get_json()["results"]["bindings"][0]["n"]["value"] == "15"
 
-    report = run_publish(any_oxigraph, v2)  # the next publish cleans up and switches
+    report = any_store.publish(v2)  # the next publish cleans up and switches
     assert report.stale_staging_dropped == 4
-    assert seen(RemoteStore(any_oxigraph.query_url))[:2] == (34, ["95.5", "95.5"])
+    assert seen(RemoteStore(any_store.query_url))[:2] == (34, ["95.5", "95.5"])
 
 
-def test_nothing_is_served_before_the_first_switch(any_oxigraph, fake_dist) -> None:
-    put(any_oxigraph, f"{STAGING_PREFIX}first/0", fake_dist / "graphs" / "fy2023.nt")
-    assert seen(RemoteStore(any_oxigraph.query_url)) == (0, [], set())
+def own_graphs(store: TripleStore) -> tuple[int, list[str], set[str]]:
+    """What a reader sees of the store's own graphs: none on Oxigraph; on Virtuoso its
+    virtrdf#, ldp# and service description graphs, served while there is no register."""
+    rows = [
+        raw_select(store.query_url, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+        for g in store.system_graphs
+    ]
+    return sum(int(r[0]["n"]) for r in rows), [], set(store.system_graphs)  # type: ignore[call-overload]
 
 
-def test_a_new_edition_is_served_within_the_ttl(any_oxigraph, tmp_path) -> None:
-    run_publish(any_oxigraph, write_dist(tmp_path / "v1"))
-    reader = RemoteStore(any_oxigraph.query_url, graphs_ttl=1.0)
+def test_nothing_is_served_before_the_first_switch(any_store, fake_dist) -> None:
+    any_store.put(f"{STAGING_PREFIX}first/0", fake_dist / "graphs" / "fy2023.nt")
+    assert seen(RemoteStore(any_store.query_url)) == own_graphs(any_store)  # nothing of ours
+
+
+def test_a_new_edition_is_served_within_the_ttl(any_store, tmp_path) -> None:
+    any_store.publish(write_dist(tmp_path / "v1"))
+    reader = RemoteStore(any_store.query_url, graphs_ttl=1.0)
     assert reader.published_graphs() == tuple(sorted(GRAPHS))
 
-    run_publish(any_oxigraph, write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
+    any_store.publish(write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
     published = time.monotonic()
     while f"{B}graph/fy2024" not in seen(reader)[2]:
         assert time.monotonic() - published < 1.5, "fy2024 not served within the TTL"
@@ -133,7 +121,7 @@ def test_a_new_edition_is_served_within_the_ttl(any_oxigraph, tmp_path) -> None:
 
 
 def test_the_register_is_switched_with_the_graphs_in_one_update(
-    oxigraph, tmp_path, monkeypatch
+    triplestore, tmp_path, monkeypatch
 ) -> None:
     updates: list[str] = []
     update = publish_module._Client.update
@@ -143,22 +131,23 @@ def test_the_register_is_switched_with_the_graphs_in_one_update(
         update(self, text)
 
     monkeypatch.setattr(publish_module._Client, "update", record)
-    run_publish(oxigraph, write_dist(tmp_path / "v1", years=(2023, 2024)))
+    triplestore.publish(write_dist(tmp_path / "v1", years=(2023, 2024)))
     switches = [u for u in updates if "MOVE" in u]
     assert len(switches) == 1 and "INSERT DATA" in switches[0]
-    assert registered(oxigraph.query_url) == GRAPHS | {f"{B}graph/fy2024"}
+    assert registered(triplestore.query_url) == GRAPHS | {f"{B}graph/fy2024"}
 
-    run_publish(oxigraph, write_dist(tmp_path / "v2", years=(2023,)))
-    assert registered(oxigraph.query_url) == GRAPHS
-    assert f"{B}graph/fy2024" in graph_counts(oxigraph.query_url)  # kept in the store,
-    assert seen(RemoteStore(oxigraph.query_url))[2] == GRAPHS  # but no longer served
+    triplestore.publish(write_dist(tmp_path / "v2", years=(2023,)))
+    assert registered(triplestore.query_url) == GRAPHS
+    assert f"{B}graph/fy2024" in graph_counts(triplestore)  # kept in the store,
+    assert seen(RemoteStore(triplestore.query_url))[2] == GRAPHS  # but no longer served
 
 
-def test_a_store_without_register_serves_its_named_graphs(any_oxigraph, fake_dist) -> None:
+def test_a_store_without_register_serves_its_named_graphs(any_store, fake_dist) -> None:
     """Filled by other tools: every named graph outside ``urn:x-dx-lod:`` is served."""
-    put(any_oxigraph, EDITION, fake_dist / "graphs" / "fy2023.nt")
-    put(any_oxigraph, f"{STAGING_PREFIX}x/0", fake_dist / "graphs" / "catalog.nt")
-    assert seen(RemoteStore(any_oxigraph.query_url)) == (15, ["100"], {EDITION})
+    any_store.put(EDITION, fake_dist / "graphs" / "fy2023.nt")
+    any_store.put(f"{STAGING_PREFIX}x/0", fake_dist / "graphs" / "catalog.nt")
+    count, values, named = own_graphs(any_store)
+    assert seen(RemoteStore(any_store.query_url)) == (15 + count, ["100"], {EDITION} | named)
 
 
 @pytest.mark.parametrize(
@@ -177,14 +166,14 @@ def test_a_store_without_register_serves_its_named_graphs(any_oxigraph, fake_dis
     ],
 )
 def test_a_query_with_its_own_from_gets_exactly_that_dataset(
-    any_oxigraph, fake_dist, query, expected
+    any_store, fake_dist, query, expected
 ) -> None:
     """FROM / FROM NAMED win over the published dataset (SPARQL 1.1 semantics); the
     /sparql guard refuses graphs it does not serve, so only the server's own code could name
     a staging graph."""
-    run_publish(any_oxigraph, fake_dist)
-    put(any_oxigraph, f"{STAGING_PREFIX}x/0", fake_dist / "graphs" / "catalog.nt")
-    row = RemoteStore(any_oxigraph.query_url).select(query)[0]
+    any_store.publish(fake_dist)
+    any_store.put(f"{STAGING_PREFIX}x/0", fake_dist / "graphs" / "catalog.nt")
+    row = RemoteStore(any_store.query_url).select(query)[0]
     assert int(row["n"]) == expected  # type: ignore[call-overload]
 
 
@@ -194,7 +183,9 @@ def test_graphs_ttl_is_configurable(monkeypatch) -> None:
     assert isinstance(store, RemoteStore) and store.graphs_ttl == 5.0
     monkeypatch.setenv("DX_STORE_GRAPHS_TTL", "0.5")
     assert store_from_settings(Settings.load({"STORE_URL": "http://h/query"})).graphs_ttl == 0.5  # type: ignore[attr-defined]
-    store = store_from_settings(Settings.load({"STORE_URL": "http://h/query", "STORE_GRAPHS_TTL": 0}))
+    store = store_from_settings(
+        Settings.load({"STORE_URL": "http://h/query", "STORE_GRAPHS_TTL": 0})
+    )
     assert store.graphs_ttl == 0  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="negative"):
         RemoteStore("http://h/query", graphs_ttl=-1)

@@ -1,4 +1,5 @@
-"""Publishing into a real ``oxigraph serve`` with the Graph Store Protocol + SPARQL Update."""
+"""Publishing into real stores (``oxigraph serve``, Virtuoso) with the Graph Store Protocol +
+SPARQL Update."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from converter.publish import (
     publish,
 )
 from server.stores.remote import RemoteStore
-from tests.support.fakedist import DX, B, write_dist
+from tests.remote.conftest import TripleStore
 from tests.remote.helpers import graph_counts, quads, registered, staging_graphs, union_count
-from tests.support.oxigraph_server import OxigraphServer, free_port
+from tests.support.fakedist import DX, B, write_dist
+from tests.support.oxigraph_server import free_port
 
 pytestmark = pytest.mark.remote
 EDITION = f"{B}graph/fy2023"
@@ -30,96 +32,98 @@ GRAPHS = [f"{B}graph/catalog", EDITION, f"{B}graph/ontology"]
 VALUES = f"SELECT ?v WHERE {{ ?cell <{DX}value> ?v }}"
 
 
-def served_values(server: OxigraphServer) -> list[str]:
+def served_values(server: TripleStore) -> list[str]:
     return sorted(str(row["v"]) for row in RemoteStore(server.query_url).select(VALUES))
 
 
-def test_publish_uploads_exactly_the_manifest_graphs(oxigraph, fake_dist, publish_to) -> None:
+def test_publish_uploads_exactly_the_manifest_graphs(triplestore, fake_dist, publish_to) -> None:
     report = publish_to(fake_dist)
 
     assert report.graphs == {GRAPHS[0]: 2, EDITION: 15, GRAPHS[2]: 2}
-    assert graph_counts(oxigraph.query_url) == report.graphs  # nothing else, no staging left
-    assert union_count(oxigraph.query_url) == 19
-    assert registered(oxigraph.query_url) == set(GRAPHS)
+    assert graph_counts(triplestore) == report.graphs  # nothing else, no staging left
+    assert union_count(triplestore.query_url) == 19
+    assert registered(triplestore.query_url) == set(GRAPHS)
     assert report.stale_staging_dropped == 0
 
 
-def test_republishing_the_same_edition_changes_nothing(oxigraph, fake_dist, publish_to) -> None:
+def test_republishing_the_same_edition_changes_nothing(triplestore, fake_dist, publish_to) -> None:
     publish_to(fake_dist)
-    before = quads(oxigraph.query_url, GRAPHS)
+    before = quads(triplestore.query_url, GRAPHS)
 
     publish_to(fake_dist)
 
-    assert graph_counts(oxigraph.query_url) == {GRAPHS[0]: 2, EDITION: 15, GRAPHS[2]: 2}
-    assert union_count(oxigraph.query_url) == 19  # no duplicate triples
-    assert quads(oxigraph.query_url, GRAPHS) == before
+    assert graph_counts(triplestore) == {GRAPHS[0]: 2, EDITION: 15, GRAPHS[2]: 2}
+    assert union_count(triplestore.query_url) == 19  # no duplicate triples
+    assert quads(triplestore.query_url, GRAPHS) == before
 
 
-def test_a_corrected_edition_replaces_the_old_triples(oxigraph, tmp_path, publish_to) -> None:
+def test_a_corrected_edition_replaces_the_old_triples(triplestore, tmp_path, publish_to) -> None:
     publish_to(write_dist(tmp_path / "v1", value="100.0"))
     publish_to(write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
 
-    assert served_values(oxigraph) == ["95.5", "95.5"]  # fy2023 corrected, fy2024 added
-    assert f"{B}graph/fy2024" in graph_counts(oxigraph.query_url)
+    assert served_values(triplestore) == ["95.5", "95.5"]  # fy2023 corrected, fy2024 added
+    assert f"{B}graph/fy2024" in graph_counts(triplestore)
 
 
-def test_a_failed_verification_keeps_the_previous_edition(oxigraph, tmp_path, publish_to) -> None:
+def test_a_failed_verification_keeps_the_previous_edition(
+    triplestore, tmp_path, publish_to
+) -> None:
     publish_to(write_dist(tmp_path / "v1", value="100.0"))
-    before = quads(oxigraph.query_url, GRAPHS)
+    before = quads(triplestore.query_url, GRAPHS)
 
     with pytest.raises(PublishError, match="the manifest says 16; nothing was switched") as err:
         publish_to(write_dist(tmp_path / "v2", value="95.5", miscount=1))
 
     assert f"graph {EDITION}" in str(err.value)
     assert err.value.exit_code == 4
-    assert quads(oxigraph.query_url, GRAPHS) == before
-    assert staging_graphs(oxigraph.query_url) == []  # dropped on failure
-    assert served_values(oxigraph) == ["100"]  # Oxigraph writes canonical decimals
+    assert quads(triplestore.query_url, GRAPHS) == before
+    assert staging_graphs(triplestore) == []  # dropped on failure
+    assert served_values(triplestore) == ["100"]  # Oxigraph writes canonical decimals
 
 
 def test_store_lost_after_staging_keeps_the_previous_edition(
-    oxigraph, tmp_path, publish_to, monkeypatch
+    triplestore, tmp_path, publish_to, monkeypatch
 ) -> None:
     publish_to(write_dist(tmp_path / "v1", value="100.0"))
-    before = quads(oxigraph.query_url, GRAPHS)
+    before = quads(triplestore.query_url, GRAPHS)
     verify = publish_module._Client.count
 
     def store_dies_before_verifying(self: publish_module._Client, graph: str) -> int:
-        oxigraph.stop()  # the staging graph is uploaded; the switch never happens
+        triplestore.stop()  # the staging graph is uploaded; the switch never happens
         return verify(self, graph)
 
     monkeypatch.setattr(publish_module._Client, "count", store_dies_before_verifying)
     with pytest.raises(PublishError, match="cannot reach"):
         publish_to(write_dist(tmp_path / "v2", value="95.5"))
     monkeypatch.undo()
-    oxigraph.start()
+    triplestore.start()
 
-    assert quads(oxigraph.query_url, GRAPHS) == before  # every published graph is intact
-    assert len(staging_graphs(oxigraph.query_url)) == 1  # the upload that was never switched
+    assert quads(triplestore.query_url, GRAPHS) == before  # every published graph is intact
+    assert len(staging_graphs(triplestore)) == 1  # the upload that was never switched
     report = publish_to(write_dist(tmp_path / "v3", value="90"))
     assert report.stale_staging_dropped == 1
-    assert staging_graphs(oxigraph.query_url) == []
-    assert served_values(oxigraph) == ["90"]
+    assert staging_graphs(triplestore) == []
+    assert served_values(triplestore) == ["90"]
 
 
 @pytest.mark.parametrize("validation", [None, {"conforms": False}, {"conforms": "true"}, True])
-def test_refuses_a_build_not_marked_valid(oxigraph, tmp_path, publish_to, validation) -> None:
+def test_refuses_a_build_not_marked_valid(triplestore, tmp_path, publish_to, validation) -> None:
     dist = write_dist(tmp_path / "dist", validation=validation)
     with pytest.raises(PublishInputError, match="not marked SHACL-valid") as err:
         publish_to(dist)
     assert err.value.exit_code == 2
-    assert graph_counts(oxigraph.query_url) == {}
+    assert graph_counts(triplestore) == {}
 
 
 def test_refuses_a_build_without_manifest_or_with_changed_files(
-    oxigraph, tmp_path, fake_dist, publish_to
+    triplestore, tmp_path, fake_dist, publish_to
 ) -> None:
     with pytest.raises(PublishInputError, match="missing; the build did not finish"):
         publish_to(tmp_path)
     (fake_dist / "graphs" / "fy2023.nt").write_text("")
     with pytest.raises(PublishInputError, match="does not match its sha256"):
         publish_to(fake_dist)
-    assert graph_counts(oxigraph.query_url) == {}
+    assert graph_counts(triplestore) == {}
 
 
 def test_an_unreachable_store_fails_quickly(fake_dist) -> None:
@@ -158,6 +162,12 @@ def test_an_unreachable_store_fails_quickly(fake_dist) -> None:
             "http://h/sparql",
             ("http://h/sparql-graph-crud", "http://h/sparql", "http://h/sparql"),
         ),
+        (
+            "http://h:8890/sparql-graph-crud",
+            None,
+            None,
+            ("http://h:8890/sparql-graph-crud", "http://h:8890/sparql", "http://h:8890/sparql"),
+        ),
     ],
 )
 def test_endpoint_defaults(store, query, update, expected) -> None:
@@ -173,8 +183,8 @@ def test_endpoints_that_cannot_be_guessed(store, query) -> None:
         endpoints(store, query)
 
 
-def test_cli_publishes(oxigraph, fake_dist) -> None:
-    result = CliRunner().invoke(publish_command, [str(fake_dist), "--store", oxigraph.base_url])
+def test_cli_publishes(triplestore, fake_dist) -> None:
+    result = CliRunner().invoke(publish_command, [str(fake_dist), *triplestore.cli_args])
     assert result.exit_code == 0, result.output
     assert f"{EDITION}\t15 triples" in result.output
     assert "published 3 graph(s)" in result.output
@@ -192,22 +202,22 @@ def test_cli_exit_codes(tmp_path: Path, case: str, code: int) -> None:
     assert "Traceback" not in result.output
 
 
-def test_refuses_a_manifest_without_triple_counts(oxigraph, fake_dist, publish_to) -> None:
+def test_refuses_a_manifest_without_triple_counts(triplestore, fake_dist, publish_to) -> None:
     manifest = json.loads((fake_dist / "manifest.json").read_text())
     for graph in manifest["graphs"]:
         del graph["triples"]
     (fake_dist / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(PublishInputError, match="gives no triple count for graphs/catalog.nt"):
         publish_to(fake_dist)
-    assert graph_counts(oxigraph.query_url) == {}
+    assert graph_counts(triplestore) == {}
 
 
-def test_publishes_the_real_build_twice(oxigraph, dist_dir: Path, publish_to) -> None:
+def test_publishes_the_real_build_twice(triplestore, dist_dir: Path, publish_to) -> None:
     expected = {g.iri: g.triples for g in Manifest.read(dist_dir).graphs}
 
     first = publish_to(dist_dir)
     second = publish_to(dist_dir)
 
     assert first.graphs == second.graphs == expected
-    assert graph_counts(oxigraph.query_url) == expected
-    assert registered(oxigraph.query_url) == set(expected)
+    assert graph_counts(triplestore) == expected
+    assert registered(triplestore.query_url) == set(expected)

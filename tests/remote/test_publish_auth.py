@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from converter.cli import publish_command
 from converter.publish import PublishError, PublishInputError, publish
 from tests.remote.conftest import AuthProxy
-from tests.support.fakedist import B
 from tests.remote.helpers import graph_counts, registered
+from tests.support.fakedist import B
 
 pytestmark = pytest.mark.remote
 USER, PASSWORD = "publisher", "s3cret-Pa55"

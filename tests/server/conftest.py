@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,17 +10,6 @@ import pytest
 from tests.support.fakedist import write_page_dist
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def real_data(dist_dir: Path) -> bool:
-    """True when ``dist_dir`` is the real table rather than the mini fallback."""
-    return not json.loads((dist_dir / "manifest.json").read_text("utf-8")).get("fake", False)
-
-
-@pytest.fixture(scope="session")
-def manifest(dist_dir: Path) -> dict[str, object]:
-    return json.loads((dist_dir / "manifest.json").read_text("utf-8"))  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, VOID
+from rdflib.namespace import DCAT, PROV, RDF, VOID
 
 from tests.server.dcat_ap import dcat_ap_shapes
 
@@ -30,7 +30,7 @@ def test_catalog_conforms_to_dcat_ap_3(client) -> None:  # type: ignore[no-untyp
     assert conforms, text
 
 
-def test_catalog_lists_downloads_and_endpoint(client, manifest) -> None:  # type: ignore[no-untyped-def]
+def test_catalog_lists_downloads_and_endpoint(client) -> None:  # type: ignore[no-untyped-def]
     graph = _catalog(client)
     assert (URIRef(B + "catalog"), None, DCAT.Catalog) in graph
     urls = {str(u) for u in graph.objects(None, DCAT.downloadURL)}
@@ -143,3 +143,66 @@ def test_void(client, accept: str) -> None:  # type: ignore[no-untyped-def]
     assert (
         B + "ontology#" in vocabularies and "http://www.w3.org/2004/02/skos/core#" in vocabularies
     )
+
+
+def _graph(*paths: Path) -> Graph:
+    graph = Graph()
+    for path in paths:
+        graph.parse(path, format="nt")
+    return graph
+
+
+def test_catalog_graph_alone_conforms_to_our_shapes(client, dist_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The published catalog (file and /catalog) passes the published shapes on its own:
+    the reports it derives from are described in the edition graphs, not repeated here."""
+    from converter.validate import validate
+
+    for graph in (_graph(dist_dir / "graphs" / "catalog.nt"), _catalog(client)):
+        report = validate(graph)
+        assert report.conforms, report.text()
+
+
+def test_data_and_catalog_conform_to_our_shapes(dist_dir: Path) -> None:
+    from converter.validate import validate
+
+    report = validate(_graph(*sorted((dist_dir / "graphs").glob("*.nt"))))
+    assert report.conforms, report.text()
+
+
+def test_shapes_still_check_the_lineage(dist_dir: Path) -> None:
+    """A derivation that is not a report, or an activity on the dataset, is refused."""
+    from converter.validate import validate
+
+    dataset, kpi = URIRef(B + "id/dataset/dx-kpi"), URIRef(B + "id/kpi/2")
+    not_a_report = URIRef(B + "id/report/fy2099")  # a report's IRI, described as a KPI
+    wrong = _graph(*sorted((dist_dir / "graphs").glob("*.nt")))
+    wrong.add((not_a_report, RDF.type, next(wrong.objects(kpi, RDF.type))))
+    for source in (kpi, not_a_report):
+        wrong.add((dataset, PROV.wasDerivedFrom, source))
+    wrong.add((dataset, PROV.wasGeneratedBy, URIRef(B + "id/activity/build")))
+    findings = {(f.path, f.value) for f in validate(wrong).violations}
+    assert findings == {
+        (str(PROV.wasDerivedFrom), str(kpi)),
+        (str(PROV.wasDerivedFrom), str(not_a_report)),
+        (str(PROV.wasGeneratedBy), ""),  # sh:maxCount 0 reports no value node
+    }, findings
+
+
+def test_catalog_keeps_the_lineage(client) -> None:  # type: ignore[no-untyped-def]
+    """Dataset ← reports (prov:wasDerivedFrom); its RDF dumps ← the conversion, which used
+    the reports, the source tables and the ontology."""
+    graph = _catalog(client)
+    rows = graph.query(
+        """PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX dcat: <http://www.w3.org/ns/dcat#>
+        SELECT ?report ?activity WHERE {
+          ?dataset a dcat:Dataset ; prov:wasDerivedFrom ?report ;
+                   dcat:distribution/prov:wasGeneratedBy ?activity .
+          ?activity a prov:Activity ; prov:used ?report ; prov:wasAssociatedWith ?agent .
+        }"""
+    )
+    assert {(str(r), str(a)) for r, a in rows} == {
+        (B + "id/report/fy2023", B + "id/activity/build")
+    }
+    dumps = {str(d) for d in graph.subjects(PROV.wasGeneratedBy)}
+    assert B + "id/distribution/dx-kpi-ttl" in dumps
+    assert not any(d.endswith("-csv") for d in dumps)  # the tables are used, not generated

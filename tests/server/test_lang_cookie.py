@@ -7,12 +7,15 @@ import pytest
 from server.web.i18n import COOKIE
 
 
-@pytest.mark.parametrize("path", [
-    "/kpis?lang=en",  # HTML
-    "/id/kpi/2.ttl?lang=en",  # RDF
-    "/sparql?query=ASK%7B%7D&lang=en",  # SPARQL results
-    "/kpis?%6Cang=en",  # percent-encoded parameter name
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kpis?lang=en",  # HTML
+        "/id/kpi/2.ttl?lang=en",  # RDF
+        "/sparql?query=ASK%7B%7D&lang=en",  # SPARQL results
+        "/kpis?%6Cang=en",  # percent-encoded parameter name
+    ],
+)
 def test_lang_choice_sets_cookie(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(path)
     assert response.status_code == 200

@@ -57,7 +57,9 @@ def test_each_offered_format_is_chosen_by_its_media_type_and_aliases(fmt: f.Form
         (("text/tab-separated-values",), f.RESULT_FORMATS, f.RESULTS_TSV),
     ],
 )
-def test_format_parameter(values: tuple[str, ...], offered: tuple[f.Format, ...], expected: f.Format) -> None:
+def test_format_parameter(
+    values: tuple[str, ...], offered: tuple[f.Format, ...], expected: f.Format
+) -> None:
     assert n.choose("image/png", offered, values) is expected
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 
-def test_landing(client, real_data: bool) -> None:  # type: ignore[no-untyped-def]
+def test_landing(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/").get_data(as_text=True)
     assert "公共データ利用規約（第1.0版）" in html and "PDL1.0" in html and "CC BY 4.0" in html
     assert "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0" in html
@@ -20,8 +20,7 @@ def test_landing(client, real_data: bool) -> None:  # type: ignore[no-untyped-de
         assert f'href="{link}"' in html, link
     counts = dict(re.findall(r'data-count="(\w+)">([\d,]+)<', html))
     assert int(counts["triples"].replace(",", "")) > 100
-    if real_data:
-        assert counts["projects"] == "52" and counts["kpis"] == "19"
+    assert counts["projects"] == "52" and counts["kpis"] == "19"
 
 
 def test_plan_tree(client) -> None:  # type: ignore[no-untyped-def]
@@ -39,11 +38,10 @@ def test_projects_by_department(client) -> None:  # type: ignore[no-untyped-def]
     assert html.count('href="/id/project/fy2023/8"') >= 2
 
 
-def test_kpi_table(client, real_data: bool) -> None:  # type: ignore[no-untyped-def]
+def test_kpi_table(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/kpis").get_data(as_text=True)
     assert 'href="/id/kpi/2"' in html and "一部達成" in html and "達成" in html
-    if real_data:
-        assert len(re.findall(r'href="/id/kpi/\d+"', html)) == 19
+    assert len(re.findall(r'href="/id/kpi/\d+"', html)) == 19
 
 
 def test_english_pages(client) -> None:  # type: ignore[no-untyped-def]

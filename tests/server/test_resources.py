@@ -51,7 +51,9 @@ def test_resource_rdf_is_cbd_with_labels(client) -> None:  # type: ignore[no-unt
     graph = Graph().parse(data=client.get("/id/kpi/3.ttl").data, format="turtle")
     kpi = URIRef(B + "id/kpi/3")
     assert set(graph.subjects()) - {kpi}, "linked resources carry their labels"
-    assert all(s == kpi or p.endswith(("label", "prefLabel")) for s, p, _ in graph)
+    # Symmetric: the links *to* the KPI (its values' dx:refKpi) are part of its description.
+    assert all(kpi in (s, o) or p.endswith(("label", "prefLabel")) for s, p, o in graph)
+    assert (None, URIRef(B + "ontology#refKpi"), kpi) in graph
 
 
 @pytest.mark.parametrize(

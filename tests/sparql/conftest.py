@@ -1,7 +1,7 @@
 """Fixtures for /sparql: a minimal Flask app holding only the SPARQL blueprint.
 
-The app factory is someone else's module, so these tests build ``Flask(__name__)`` +
-``register_error_handlers`` + ``create_sparql_blueprint`` themselves. The default store is
+These tests build ``Flask(__name__)`` + ``register_error_handlers`` +
+``create_sparql_blueprint`` themselves, so the endpoint is tested apart from the pages. The default store is
 the W3C protocol suite's data (data1/2/3.nt, each in the named graph its manifest names).
 """
 
@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from server.errors import register_error_handlers
 from server.config import Settings
+from server.errors import register_error_handlers
 from server.sparql.endpoint import SparqlBlueprint, create_sparql_blueprint
 from server.stores.base import Store
 from server.stores.local import LocalStore

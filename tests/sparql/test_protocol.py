@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from converter.formats import RDF_FORMATS, RESULT_FORMATS
+from tests.sparql.conftest import KASEI
 
 GRAPH_TYPES = tuple(f.media_type for f in RDF_FORMATS)
 RESULT_TYPES = tuple(f.media_type for f in RESULT_FORMATS)
-from tests.sparql.conftest import KASEI
 
 SELECT = "SELECT ?s WHERE { ?s a ?type } ORDER BY ?s"
 CONSTRUCT = "CONSTRUCT { ?s a ?type } WHERE { ?s a ?type }"

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
+from converter.formats import RESULT_FORMATS
 from server.stores.base import Executor, QueryLimits
 from server.stores.execution import ForwardingExecutor
 from server.stores.local import LocalStore
@@ -128,15 +129,7 @@ def remote(oxigraph: OxigraphServer) -> Iterator[FlaskClient]:
 
 
 @pytest.mark.remote
-@pytest.mark.parametrize(
-    "accept",
-    [
-        "application/sparql-results+json",
-        "application/sparql-results+xml",
-        "text/csv",
-        "text/tab-separated-values",
-    ],
-)
+@pytest.mark.parametrize("accept", [f.media_type for f in RESULT_FORMATS])
 def test_remote_select(remote: FlaskClient, accept: str) -> None:
     query = f'SELECT ?s WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{KASEI}")) }} ORDER BY ?s'
     response = remote.get(f"/sparql?query={quote(query)}", headers={"Accept": accept})

@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from converter.formats import RESULT_FORMATS
 from server.sparql.endpoint import SparqlBlueprint
 from server.stores.execution import CachingExecutor, PoolExecutor
 from server.stores.local import LocalStore
@@ -215,15 +216,7 @@ def test_time_limit_stops_an_explosion_while_others_keep_answering(
     assert count(big_client, "after explosion") == TRIPLES
 
 
-@pytest.mark.parametrize(
-    "accept",
-    [
-        "application/sparql-results+json",
-        "application/sparql-results+xml",
-        "text/csv",
-        "text/tab-separated-values",
-    ],
-)
+@pytest.mark.parametrize("accept", [f.media_type for f in RESULT_FORMATS])
 def test_rows_are_cut_at_the_limit_and_marked(big_client: FlaskClient, accept: str) -> None:
     response = big_client.get(
         f"/sparql?query={quote('SELECT * WHERE { ?s ?p ?o }')}", headers={"Accept": accept}

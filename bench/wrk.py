@@ -1,0 +1,133 @@
+"""Drive ``wrk`` (Debian's package) from Python: one run, its figures as a :class:`WrkResult`.
+
+Why wrk: a client of Python threads over http.client saturates long before the servers do
+(issue 10: the 0.46x "cheap query" figure measured the client). wrk is event-driven C, and
+bench/http_bench.py checks its ceiling on this machine against nginx before trusting it.
+
+Every run gets a generated Lua script: fixed requests are pre-built by wrk itself (no Lua per
+request, the client's cheapest path); a request whose text must differ each time builds its
+path in ``request()`` from a per-thread counter. ``done()`` prints one JSON line that we parse,
+rather than wrk's human table.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+MARK = "WRKJSON "
+
+
+@dataclass(frozen=True)
+class Request:
+    """What every connection sends. With ``suffix`` set, each request's path is
+    ``path + <unique number> + suffix`` (unique across threads and runs, see ``nonce``)."""
+
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    suffix: str | None = None
+    method: str = "GET"
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests: int
+    seconds: float
+    bytes: int
+    p50_ms: float
+    p99_ms: float
+    bad_status: int  #: answers with a status >= 400 (wrk counts those, not 3xx)
+    socket_errors: int  #: connect, read, write errors and timeouts
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        return self.bad_status + self.socket_errors
+
+
+def available() -> str | None:
+    return shutil.which("wrk")
+
+
+def lua_string(text: str) -> str:
+    """A Lua string literal for any text: every byte but a safe few as a decimal escape
+    (three digits always, so a digit after it cannot join the escape)."""
+    safe = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /._-")
+    return '"' + "".join(chr(b) if b in safe else f"\\{b:03d}" for b in text.encode()) + '"'
+
+
+_DONE = r"""
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '%s{"requests": %.0f, "duration_us": %.0f, "bytes": %.0f, "p50_us": %.0f, ' ..
+    '"p99_us": %.0f, "status": %.0f, "connect": %.0f, "read": %.0f, "write": %.0f, ' ..
+    '"timeout": %.0f}\n',
+    MARK, summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(99), e.status, e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+
+def script(request: Request, *, threads: int, nonce: int) -> str:
+    lines = [f"MARK = {lua_string(MARK)}", f"wrk.method = {lua_string(request.method)}"]
+    lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in request.headers.items()]
+    if request.body is not None:
+        lines.append(f"wrk.body = {lua_string(request.body)}")
+    if request.suffix is None:
+        lines.append(f"wrk.path = {lua_string(request.path)}")
+    else:
+        # setup() runs in the main Lua state, once per thread, and hands each thread its
+        # number as the global `tid` (a global: thread:set cannot reach a local upvalue).
+        lines += [
+            "started = 0",
+            "function setup(thread) thread:set('tid', started); started = started + 1 end",
+            "count = 0",
+            "function request()",
+            "  count = count + 1",
+            f"  local n = string.format('%.0f', {nonce} + count * {threads} + tid)",
+            f"  return wrk.format(nil, {lua_string(request.path)} .. n .. "
+            f"{lua_string(request.suffix)})",
+            "end",
+        ]
+    return "\n".join(lines) + "\n" + _DONE
+
+
+def run(
+    port: int, request: Request, *, connections: int, seconds: int, threads: int, nonce: int = 0
+) -> WrkResult:
+    """One wrk run against 127.0.0.1:``port``; ``nonce`` offsets the unique numbers so that
+    no two runs of a harness send the same text (our answer cache lives as long as the server).
+    """
+    threads = max(1, min(threads, connections))  # wrk refuses more threads than connections
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-wrk-") as lua:
+        lua.write(script(request, threads=threads, nonce=nonce))
+        lua.flush()
+        args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        done = subprocess.run(
+            [*args, "-s", lua.name, f"http://127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        )
+    line = next((x for x in done.stdout.splitlines() if x.startswith(MARK)), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
+    doc = json.loads(line[len(MARK) :])
+    return WrkResult(
+        requests=int(doc["requests"]),
+        seconds=doc["duration_us"] / 1e6,
+        bytes=int(doc["bytes"]),
+        p50_ms=doc["p50_us"] / 1000,
+        p99_ms=doc["p99_us"] / 1000,
+        bad_status=int(doc["status"]),
+        socket_errors=int(doc["connect"] + doc["read"] + doc["write"] + doc["timeout"]),
+    )

@@ -1,0 +1,389 @@
+"""schema.org markup for search engines: JSON-LD data blocks and OpenGraph for the pages.
+
+Google Dataset Search and other crawlers read a schema.org ``Dataset`` embedded in the landing
+page (and the catalog page) as ``<script type="application/ld+json">``. Everything it states is
+read from the catalog graph (``B graph/catalog``, written by ``converter/catalog.py``), from the
+store and from the build's manifest; nothing is typed in here.
+
+Project and KPI pages describe their own resource: a project is a ``schema:Project``; a KPI is a
+``schema:PropertyValue`` (a named, measured characteristic with a unit, which is what an
+indicator is; ``schema:Observation`` would be one measured value, not the indicator) whose
+``value`` is the list of its printed values, each a ``PropertyValue`` with ``value`` and
+``unitText``.
+
+The data comes from a table anyone could have edited, so :func:`script` escapes ``<``, ``>``
+and ``&`` inside the JSON: no value can close the script element. A JSON-LD data block is not
+executed by the browser, so the pages' CSP (``script-src 'self'``) allows it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from markupsafe import Markup
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+from rdflib.term import Node
+
+from converter.contract import FileEntry
+from converter.vocab import DX, EU_LANGUAGE, SCHEMA
+from server.stores.base import Store
+from server.web.describe import KpiValueRow
+from server.web.linking import base_iri
+
+CONTEXT = "https://schema.org"
+#: BCP 47 tags of the EU language authority codes the catalog states (``dct:language``).
+LANGUAGE_TAGS = {str(EU_LANGUAGE.JPN): "ja", str(EU_LANGUAGE.ENG): "en"}
+#: Japanese first in anything a person reads, English beside it.
+LANGUAGE_ORDER = ("ja", "en")
+#: Longest ``<meta name="description">`` (search engines show about this much).
+DESCRIPTION_LIMIT = 300
+#: Characters that may not appear raw inside a ``<script>`` element's JSON.
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+JsonLd = dict[str, Any]
+
+
+def script(data: JsonLd | None) -> Markup:
+    """``data`` as a ``<script type="application/ld+json">`` element that no value can end."""
+    if not data:
+        return Markup("")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return Markup(f'<script type="application/ld+json">{text}</script>')
+
+
+def _lang_rank(literal: Literal) -> tuple[int, str]:
+    lang = literal.language or ""
+    rank = LANGUAGE_ORDER.index(lang) if lang in LANGUAGE_ORDER else len(LANGUAGE_ORDER)
+    return (rank if lang else len(LANGUAGE_ORDER) + 1), str(literal)
+
+
+def texts(graph: Graph, subject: Node, *props: URIRef) -> list[Any]:
+    """The literals of the first of ``props`` that has any, as JSON-LD values, Japanese first.
+
+    A language-tagged literal becomes ``{"@value": …, "@language": …}``; a plain one a string.
+    """
+    for prop in props:
+        found = sorted(
+            (o for o in graph.objects(subject, prop) if isinstance(o, Literal)), key=_lang_rank
+        )
+        if found:
+            return [_value(x) for x in found]
+    return []
+
+
+def _value(literal: Literal) -> Any:
+    if literal.language:
+        return {"@value": str(literal), "@language": literal.language}
+    return str(literal)
+
+
+def _first(graph: Graph, subject: Node, prop: URIRef) -> Node | None:
+    return next(iter(sorted(graph.objects(subject, prop), key=str)), None)
+
+
+def _one_or_many(items: list[Any]) -> Any:
+    """A single node as itself, several as a list (how schema.org examples write them)."""
+    return items[0] if len(items) == 1 else items
+
+
+def _drop_empty(data: JsonLd) -> JsonLd:
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def _organisation(graph: Graph, iri: Node, areas: Sequence[str] = ()) -> JsonLd:
+    return _drop_empty(
+        {
+            "@type": "GovernmentOrganization",
+            "@id": str(iri),
+            "name": texts(graph, iri, SCHEMA.name, FOAF.name, RDFS.label),
+            "url": str(iri),
+            "areaServed": list(areas),
+        }
+    )
+
+
+def _areas(store: Store, iris: Iterable[Node]) -> dict[str, list[str]]:
+    """The areas (``dct:spatial``) the organisations ``iris`` serve, from the store.
+
+    The register links the prefecture to the place (Wikidata, e-Stat) it governs, never
+    with ``owl:sameAs``: an organisation is not the place.
+    """
+    values = " ".join(f"<{i}>" for i in iris if isinstance(i, URIRef))
+    if not values:
+        return {}
+    rows = store.select(
+        f"SELECT DISTINCT ?s ?o WHERE {{ VALUES ?s {{ {values} }} ?s <{DCTERMS.spatial}> ?o "
+        f"FILTER(isIRI(?o)) }}"
+    )
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(str(row["s"]), []).append(str(row["o"]))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def _place(store: Store, areas: Sequence[Node]) -> JsonLd | None:
+    """The ``dct:spatial`` areas as one schema.org ``Place``, named by the store.
+
+    The catalog names the area by its e-Stat and Wikidata IRIs; the organisations register
+    links the prefecture to the same IRIs (``dct:spatial``, ``dx:standardAreaCode``), and its
+    ``schema:name`` names the place.
+    """
+    iris = sorted(str(a) for a in areas if isinstance(a, URIRef))
+    if not iris:
+        return None
+    values = " ".join(f"<{i}>" for i in iris)
+    rows = store.select(
+        f"SELECT DISTINCT ?name WHERE {{ VALUES ?area {{ {values} }} "
+        f"?org <{DCTERMS.spatial}>|<{DX.standardAreaCode}> ?area ; <{SCHEMA.name}> ?name }}"
+    )
+    names = sorted((n for r in rows if isinstance(n := r.get("name"), Literal)), key=_lang_rank)
+    return _drop_empty(
+        {"@type": "Place", "name": [_value(n) for n in names], "sameAs": iris},
+    )
+
+
+def _temporal(graph: Graph, dataset: Node) -> str:
+    """``dct:temporal`` as an ISO 8601 interval (``2022-04-01/2026-03-31``)."""
+    for period in sorted(graph.objects(dataset, DCTERMS.temporal), key=str):
+        start = _first(graph, period, DCAT.startDate)
+        end = _first(graph, period, DCAT.endDate)
+        if start is not None or end is not None:
+            return f"{start if start is not None else '..'}/{end if end is not None else '..'}"
+    return ""
+
+
+def _distribution(graph: Graph, files: Sequence[FileEntry]) -> list[JsonLd]:
+    """One ``DataDownload`` per DCAT distribution of the catalog (the data, not the shapes or
+    the ontology page), with the media type the manifest serves it in."""
+    titles: dict[str, list[Any]] = {}
+    for dist in graph.subjects(RDF.type, DCAT.Distribution):
+        for download in graph.objects(dist, DCAT.downloadURL):
+            titles[str(download)] = texts(graph, dist, DCTERMS.title)
+    result = []
+    for f in files:
+        content_url = f"{base_iri()}download/{f.name}"
+        if content_url not in titles:
+            continue
+        result.append(
+            {
+                "@type": "DataDownload",
+                "name": titles[content_url],
+                "contentUrl": content_url,
+                "encodingFormat": f.media_type,
+            }
+        )
+    return result
+
+
+def dataset(
+    catalog: Graph, files: Sequence[FileEntry], store: Store, licence: str = ""
+) -> JsonLd | None:
+    """The schema.org ``Dataset`` of the catalog graph's ``dcat:Dataset``, for crawlers.
+
+    ``files`` are the manifest's downloads; ``licence`` is used only when the catalog states
+    none. ``None`` when the catalog graph has no dataset.
+    """
+    ds = next(iter(sorted(catalog.subjects(RDF.type, DCAT.Dataset), key=str)), None)
+    if ds is None:
+        return None
+    areas = _areas(
+        store, [*catalog.objects(ds, DCTERMS.creator), *catalog.objects(ds, DCTERMS.publisher)]
+    )
+    catalogs = sorted(catalog.subjects(DCAT.dataset, ds), key=str)
+    identifier = [str(x) for x in sorted(catalog.objects(ds, DCTERMS.identifier), key=str)]
+    languages = {LANGUAGE_TAGS.get(str(x)) for x in catalog.objects(ds, DCTERMS.language)}
+    licences = sorted(catalog.objects(ds, DCTERMS.license), key=str)
+    modified = _first(catalog, ds, DCTERMS.modified)
+    issued = _first(catalog, ds, DCTERMS.issued)
+    landing = _first(catalog, ds, DCAT.landingPage)
+    keywords = sorted(
+        (k for k in catalog.objects(ds, DCAT.keyword) if isinstance(k, Literal)), key=_lang_rank
+    )
+    return _drop_empty(
+        {
+            "@context": CONTEXT,
+            "@type": "Dataset",
+            "@id": str(ds),
+            "name": texts(catalog, ds, DCTERMS.title),
+            "description": texts(catalog, ds, DCTERMS.description),
+            "url": str(landing) if landing is not None else base_iri(),
+            "identifier": [*identifier, str(ds)],
+            "license": str(licences[0]) if licences else licence,
+            "isAccessibleForFree": True,
+            "inLanguage": [x for x in LANGUAGE_ORDER if x in languages],
+            "keywords": [_value(k) for k in keywords],
+            "creator": _one_or_many(
+                [
+                    _organisation(catalog, a, areas.get(str(a), ()))
+                    for a in sorted(catalog.objects(ds, DCTERMS.creator), key=str)
+                ]
+            ),
+            "publisher": _one_or_many(
+                [
+                    _organisation(catalog, a, areas.get(str(a), ()))
+                    for a in sorted(catalog.objects(ds, DCTERMS.publisher), key=str)
+                ]
+            ),
+            "datePublished": str(issued) if issued is not None else "",
+            "dateModified": str(modified) if modified is not None else "",
+            "temporalCoverage": _temporal(catalog, ds),
+            "spatialCoverage": _place(store, sorted(catalog.objects(ds, DCTERMS.spatial), key=str)),
+            "distribution": _distribution(catalog, files),
+            "includedInDataCatalog": _one_or_many(
+                [
+                    _drop_empty(
+                        {
+                            "@type": "DataCatalog",
+                            "@id": str(c),
+                            "name": texts(catalog, c, DCTERMS.title),
+                            "url": str(c),
+                        }
+                    )
+                    for c in catalogs
+                ]
+            ),
+        }
+    )
+
+
+def _identifier(graph: Graph, iri: str, prop: URIRef) -> list[Any]:
+    """The canonical IRI and the number printed in the report (``dx:projectNumber`` …)."""
+    numbers = [o for o in graph.objects(URIRef(iri), prop) if isinstance(o, Literal)]
+    return [
+        iri,
+        *(
+            {"@type": "PropertyValue", "propertyID": str(prop), "value": n.toPython()}
+            for n in numbers
+        ),
+    ]
+
+
+def project(graph: Graph, iri: str) -> JsonLd:
+    """A ``dx:Project`` as a schema.org ``Project``; the units in charge are its sponsors.
+
+    ``sponsor`` (an organisation that supports the thing) rather than ``department``:
+    schema.org's ``department`` names a part of the organisation it is stated on, and the
+    prefecture's departments and divisions are not parts of the project.
+    """
+    subject = URIRef(iri)
+    units = [
+        *sorted(graph.objects(subject, DX.department), key=str),
+        *sorted(graph.objects(subject, DX.division), key=str),
+    ]
+    reports = sorted(graph.objects(subject, DX.edition), key=str)
+    return _drop_empty(
+        {
+            "@context": CONTEXT,
+            "@type": "Project",
+            "@id": iri,
+            "url": iri,
+            "name": texts(graph, subject, SCHEMA.name, RDFS.label),
+            "alternateName": texts(graph, subject, RDFS.label),
+            "description": texts(graph, subject, SCHEMA.description),
+            "identifier": _identifier(graph, iri, DX.projectNumber),
+            "sponsor": [_organisation(graph, u) for u in units],
+            "subjectOf": [
+                _drop_empty(
+                    {
+                        "@type": "Report",
+                        "@id": str(r),
+                        "url": str(r),
+                        "name": texts(graph, r, RDFS.label),
+                    }
+                )
+                for r in reports
+            ],
+        }
+    )
+
+
+def kpi(
+    graph: Graph,
+    iri: str,
+    values: Sequence[KpiValueRow],
+    *,
+    lang: str,
+    kind_labels: dict[str, str],
+    description: str = "",
+) -> JsonLd:
+    """A ``dx:Kpi`` as a schema.org ``PropertyValue`` whose values are its printed values.
+
+    ``kind_labels`` names baseline, target and actual in the page language; ``description``
+    is the page's own summary (the data has no description of a KPI).
+    """
+    subject = URIRef(iri)
+    units = sorted(
+        (u for u in graph.objects(subject, DX.unitLabel) if isinstance(u, Literal)),
+        key=_lang_rank,
+    )
+    unit = next((str(u) for u in units if u.language == lang), str(units[0]) if units else "")
+    unit_code = _first(graph, subject, DX.unit)
+    return _drop_empty(
+        {
+            "@context": CONTEXT,
+            "@type": "PropertyValue",
+            "@id": iri,
+            "url": iri,
+            "propertyID": iri,
+            "name": texts(graph, subject, SCHEMA.name, SKOS.prefLabel, RDFS.label),
+            "alternateName": texts(graph, subject, RDFS.label),
+            "description": description,
+            "identifier": _identifier(graph, iri, DX.kpiNumber),
+            "unitText": unit,
+            "unitCode": str(unit_code) if isinstance(unit_code, URIRef) else "",
+            "value": [_kpi_value(v, unit, kind_labels) for v in values],
+        }
+    )
+
+
+def _kpi_value(row: KpiValueRow, unit: str, kind_labels: dict[str, str]) -> JsonLd:
+    name = " ".join(x for x in (kind_labels.get(row.kind, row.kind), _period(row)) if x)
+    number: float | int | None = row.value
+    if number is not None and float(number).is_integer():
+        number = int(number)
+    return _drop_empty(
+        {
+            "@type": "PropertyValue",
+            "name": name,
+            "value": number,
+            "unitText": unit if number is not None else "",
+            "description": row.notation,
+        }
+    )
+
+
+def _period(row: KpiValueRow) -> str:
+    """The fiscal year of a target or actual; a baseline's period goes without saying."""
+    return "" if row.kind == "baseline" else row.period_label
+
+
+def kpi_summary(name: str, values: Sequence[KpiValueRow], kind_labels: dict[str, str]) -> str:
+    """``名称: 基準値 57.4%; 目標値 令和5年度 67.4%; …`` for the page's description."""
+    parts = [
+        " ".join(x for x in (kind_labels.get(v.kind, v.kind), _period(v), v.notation) if x)
+        for v in values
+        if v.notation
+    ]
+    return f"{name}: {'; '.join(parts)}" if parts else name
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` on one line, cut at ``limit`` characters with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def canonical(path: str) -> str:
+    """The canonical IRI of this server's ``path`` (``/kpis`` → ``B kpis``)."""
+    return base_iri() + path.lstrip("/")

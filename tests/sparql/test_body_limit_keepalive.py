@@ -1,0 +1,106 @@
+"""Issue 9: a 413 for an oversized POST must not break the client's keep-alive connection.
+
+Against the real server (gunicorn gthread, as ``python -m server`` runs it) and a real
+client: gunicorn drains only 64 KiB of a body the application left unread and then closes
+the connection it had just announced as ``keep-alive``, so the next request on it failed
+with ``RemoteDisconnected``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+from server.__main__ import gunicorn_argv
+from server.sparql.protocol import DRAIN_MAX_BYTES
+from tests.support.oxigraph_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+MAX_BODY = 1024
+
+
+@pytest.fixture
+def server_url(dist_dir: Path) -> Iterator[str]:
+    """The real server on a free port, with a 1 KiB body limit; stopped afterwards."""
+    port = free_port()
+    argv = gunicorn_argv(f"127.0.0.1:{port}", workers=1, threads=2)
+    argv[0] = str(GUNICORN)
+    argv[argv.index("--access-logfile") + 1] = os.devnull
+    env = {**os.environ, "DX_DIST_DIR": str(dist_dir), "DX_SPARQL_MAX_BODY_BYTES": str(MAX_BODY)}
+    env.pop("DX_STORE_URL", None)
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                requests.get(url + "/sparql?query=ASK{}", timeout=1)
+                break
+            except requests.RequestException:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@pytest.mark.slow  # starts the real server (a few seconds); no marker says "real server"
+@pytest.mark.skipif(not GUNICORN.exists(), reason="needs gunicorn in the venv")
+def test_413_keeps_the_keep_alive_connection_usable(server_url: str) -> None:
+    body = b"#" * (2 * 1024 * 1024)
+    started = time.monotonic()
+    with requests.Session() as session:
+        for _ in range(10):
+            refused = session.post(
+                server_url + "/sparql",
+                data=body,
+                headers={"Content-Type": "application/sparql-query"},
+                timeout=5,
+            )
+            assert refused.status_code == 413
+            assert refused.json()["status"] == 413
+            answer = session.get(
+                server_url + "/sparql",
+                params={"query": "ASK {}"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=5,
+            )
+            assert answer.status_code == 200
+            assert answer.json()["boolean"] is True
+    assert time.monotonic() - started < 10
+
+
+def test_a_refused_body_is_drained_when_small_enough(client: FlaskClient) -> None:
+    # The test app's limit is the default 512 KiB; 1 MiB is refused, then read and dropped.
+    response = client.post(
+        "/sparql", data=b"#" * (1024 * 1024), content_type="application/sparql-query"
+    )
+    assert response.status_code == 413
+    assert "close" not in response.headers.get("Connection", "")
+
+
+def test_a_body_too_big_to_drain_asks_to_close(client: FlaskClient) -> None:
+    response = client.post(
+        "/sparql", data=b"#" * (DRAIN_MAX_BYTES + 1), content_type="application/sparql-query"
+    )
+    assert response.status_code == 413
+    assert response.headers["Connection"] == "close"

@@ -1,0 +1,281 @@
+"""A real Virtuoso Open Source 7 (Debian ``virtuoso-opensource-7-bin``) on 127.0.0.1.
+
+Like :class:`tests.support.oxigraph_server.OxigraphServer`: a fresh database in ``workdir``,
+``virtuoso-t +foreground`` as a child process, two free ports (SQL/ODBC and HTTP), both bound
+to 127.0.0.1 only (no Unix socket, no other listener), and :meth:`VirtuosoServer.stop` /
+:meth:`VirtuosoServer.start` to simulate a store that goes down and comes back with its data.
+
+Endpoints (Virtuoso's own paths): ``/sparql`` answers queries *and* updates,
+``/sparql-graph-crud`` is the SPARQL 1.1 Graph Store HTTP Protocol. Both run as the SQL user
+``SPARQL``, which may only read; a fresh database therefore gets
+``GRANT SPARQL_UPDATE TO "SPARQL"`` (through ``isql-vt`` as dba/dba on the SQL port), so that
+``converter.publish`` can write over plain HTTP. Why not the ``…-auth`` endpoints: they
+speak HTTP Digest only and answer a pre-emptive HTTP Basic header (what ``publish --user``
+sends) with 401 and no challenge, so ``publish`` cannot use them.
+
+A fresh database takes about 5 s to create (a restart about 3 s), so the tests start one
+server per session (per xdist worker) and call :meth:`VirtuosoServer.reset` between tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from tests.support.oxigraph_server import free_port
+
+#: Debian's names (the upstream build's ``isql`` is not looked for: unixODBC has one too).
+VIRTUOSO_NAMES = ("virtuoso-t",)
+ISQL_NAMES = ("isql-vt",)
+INSTALL_HINT = "run scripts/install-system-deps.sh (apt-get install virtuoso-opensource-7-bin)"
+GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+INI = """\
+; Written by tests/support/virtuoso_server.py: one throw-away database, 127.0.0.1 only.
+[Database]
+DatabaseFile       = {dir}/virtuoso.db
+ErrorLogFile       = {dir}/virtuoso.log
+LockFile           = {dir}/virtuoso.lck
+TransactionFile    = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel      = 7
+FileExtend         = 200
+MaxCheckpointRemap = 2000
+Striping           = 0
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile       = {dir}/virtuoso-temp.db
+TransactionFile    = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping           = 0
+
+[Parameters]
+ServerPort           = 127.0.0.1:{sql_port}
+DisableUnixSocket    = 1
+DisableTcpSocket     = 0
+MaxClientConnections = 10
+CheckpointInterval   = 60
+CaseMode             = 2
+DirsAllowed          = .
+NumberOfBuffers      = 4000
+MaxDirtyBuffers      = 3000
+ThreadsPerQuery      = 2
+AsyncQueueMaxThreads = 4
+
+[HTTPServer]
+ServerPort           = 127.0.0.1:{http_port}
+ServerRoot           = {dir}/www
+MaxClientConnections = 10
+ServerThreads        = 10
+MaxKeepAlives        = 10
+KeepAliveTimeout     = 10
+EnabledDavVSP        = 0
+HTTPProxyEnabled     = 0
+Charset              = UTF-8
+
+[SPARQL]
+ResultSetMaxRows           = 100000
+MaxQueryCostEstimationTime = 400
+MaxQueryExecutionTime      = 60
+"""
+
+
+def find_program(names: Iterable[str]) -> str | None:
+    for name in names:
+        found = shutil.which(name) or shutil.which(name, path="/usr/bin:/usr/local/bin")
+        if found:
+            return found
+    return None
+
+
+def missing() -> str | None:
+    """Why Virtuoso cannot be started here (None: it can)."""
+    if find_program(VIRTUOSO_NAMES) is None:
+        return f"Virtuoso (virtuoso-t) is not installed: {INSTALL_HINT}"
+    if find_program(ISQL_NAMES) is None:
+        return f"Virtuoso's isql (isql-vt) is not installed: {INSTALL_HINT}"
+    return None
+
+
+class VirtuosoServer:
+    """``virtuoso-t`` on two free 127.0.0.1 ports, as a context manager.
+
+    :raises RuntimeError: (on start) not installed, the server exited, or it did not answer
+        within ``startup_timeout``.
+    """
+
+    def __init__(self, workdir: Path, *, startup_timeout: float = 60.0) -> None:
+        self.workdir = Path(workdir)
+        self.sql_port = free_port()
+        self.port = free_port()
+        while self.port == self.sql_port:
+            self.port = free_port()
+        self.startup_timeout = startup_timeout
+        #: The graphs a fresh database holds (Virtuoso's own: virtrdf#, ldp#, its service
+        #: description); known after the first start, kept by :meth:`reset`.
+        self.system_graphs: frozenset[str] = frozenset()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._ini = self.workdir / "virtuoso.ini"
+        self._log_path = self.workdir / "virtuoso.out"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base_url}/sparql"
+
+    @property
+    def update_url(self) -> str:
+        """Virtuoso takes SPARQL Update on its query endpoint."""
+        return f"{self.base_url}/sparql"
+
+    @property
+    def store_url(self) -> str:
+        """The SPARQL 1.1 Graph Store HTTP Protocol endpoint."""
+        return f"{self.base_url}/sparql-graph-crud"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> VirtuosoServer:
+        """Start (again) on the same ports and database; return once ``/sparql`` answers."""
+        if self.running:
+            return self
+        reason = missing()
+        if reason is not None:
+            raise RuntimeError(reason)
+        fresh = not (self.workdir / "virtuoso.db").exists()
+        if fresh:
+            (self.workdir / "www").mkdir(parents=True, exist_ok=True)
+            self._ini.write_text(
+                INI.format(dir=self.workdir, sql_port=self.sql_port, http_port=self.port),
+                encoding="utf-8",
+            )
+        command = [
+            str(find_program(VIRTUOSO_NAMES)),
+            "+foreground",
+            "+configfile",
+            str(self._ini),
+        ]
+        with self._log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT
+            )
+        try:
+            self._wait_until_ready()
+            if fresh:
+                self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
+                self.system_graphs = frozenset(self.graphs())
+        except BaseException:
+            self.stop()  # never leave a process behind, even on Ctrl-C
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"virtuoso-t exited with {self._process.returncode}: {self.log()}"
+                )
+            try:
+                with urllib.request.urlopen(probe, timeout=1.0) as response:
+                    response.read()
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        raise RuntimeError(
+            f"Virtuoso did not answer on {self.query_url} within {self.startup_timeout} s: "
+            f"{self.log()}"
+        )
+
+    def log(self) -> str:
+        """The end of Virtuoso's own log and of its console output."""
+        texts = [p.read_text(errors="replace")[-1500:] for p in (self._log_path,) if p.exists()]
+        error_log = self.workdir / "virtuoso.log"
+        if error_log.exists():
+            texts.append(error_log.read_text(errors="replace")[-1500:])
+        return "\n".join(texts)
+
+    def sql(self, statements: str, *, attempts: int = 50) -> str:
+        """Run SQL as dba through ``isql-vt`` on the SQL port (it may open after HTTP)."""
+        isql = find_program(ISQL_NAMES)
+        if isql is None:
+            raise RuntimeError(missing())
+        command = [isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"]
+        for _ in range(attempts):
+            done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+            if done.returncode == 0 and "*** Error" not in done.stdout + done.stderr:
+                return done.stdout
+            if "Connect failed" not in done.stdout + done.stderr:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"isql {statements!r} failed: {done.stdout}{done.stderr}")
+
+    def graphs(self) -> list[str]:
+        """Every graph that holds a triple (Virtuoso has no empty graphs)."""
+        request = urllib.request.Request(
+            self.query_url,
+            data=urllib.parse.urlencode({"query": GRAPHS_QUERY}).encode(),
+            headers={"Accept": "text/csv"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            lines = response.read().decode("utf-8").splitlines()[1:]
+        return [line.strip().strip('"') for line in lines if line.strip()]
+
+    def update(self, text: str) -> None:
+        request = urllib.request.Request(
+            self.update_url,
+            data=urllib.parse.urlencode({"update": text}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            exc.close()
+            raise RuntimeError(f"{self.update_url}: {text!r} failed: {detail}") from exc
+
+    def reset(self) -> None:
+        """Back to a fresh database's graphs: drop every graph a test wrote (running first)."""
+        self.start()
+        extra = [g for g in self.graphs() if g not in self.system_graphs]
+        if extra:
+            self.update(";\n".join(f"DROP SILENT GRAPH <{g}>" for g in extra))
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM: Virtuoso's quick shutdown, then SIGKILL); data stays."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def __enter__(self) -> VirtuosoServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
