@@ -44,7 +44,7 @@ test: install-test lint
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy converter server
+	$(BIN)/mypy converter server bench
 	$(BIN)/lint-imports
 
 bench: install-test build

@@ -126,7 +126,7 @@ def report(results: list[dict[str, object]]) -> str:
         t, m = r["times"], r["peaks"]
         assert isinstance(t, dict) and isinstance(m, dict)
         total = sum(t[p] for p in phases)
-        per = total / int(r["triples"]) * 1e6  # type: ignore[arg-type]
+        per = total / int(str(r["triples"])) * 1e6
         lines.append(
             f"{r['factor']:>5}× {r['rows']:>6} {r['triples']:>8} "
             + " ".join(f"{t[p]:>9.2f}" for p in phases)

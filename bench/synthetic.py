@@ -6,9 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 REFERENCE = re.compile(r"(No)(\d+)")
+
+
+def _shifted(shift: int) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that moves the number of a ``No12`` reference by ``shift``."""
+    return lambda m: f"{m[1]}{int(m[2]) + shift}"
 
 
 def synthetic_rows(source: Path, factor: int) -> list[list[str]]:
@@ -26,10 +32,7 @@ def synthetic_rows(source: Path, factor: int) -> list[list[str]]:
             if row[col["KPI番号"]].isdigit():
                 row[col["KPI番号"]] = str(int(row[col["KPI番号"]]) + copy * kpis)
             for name, step in (("再掲元", projects), ("KPI再掲元", kpis)):
-                shift = copy * step
-                row[col[name]] = REFERENCE.sub(
-                    lambda m, shift=shift: f"{m[1]}{int(m[2]) + shift}", row[col[name]]
-                )
+                row[col[name]] = REFERENCE.sub(_shifted(copy * step), row[col[name]])
             out.append(row)
     return out
 

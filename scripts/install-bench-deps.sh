@@ -14,15 +14,25 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   log="$(mktemp)"
   # The bench starts its own nginx on a free port with a temporary config; the package's
-  # service is not wanted (in containers policy-rc.d already stops it from starting).
+  # service (port 80) is not wanted: a policy-rc.d that says 101 keeps it from starting
+  # (containers usually have one; otherwise one is written for the install only).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod +x "$policy"
+    own_policy=1
+  fi
   if ! { $SUDO apt-get update -qq \
       && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         "${need[@]}"; } >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
+    [ -z "$own_policy" ] || $SUDO rm -f "$policy"
     exit 1
   fi
   rm -f "$log"
+  [ -z "$own_policy" ] || $SUDO rm -f "$policy"
 fi
 trifid="$here/bench/.trifid"
 if [ ! -x "$trifid/node_modules/.bin/trifid" ]; then

@@ -26,8 +26,8 @@ def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     """The gunicorn command line ``python -m server`` runs.
 
     ``gthread``, not ``sync``: sync workers do not keep connections alive, so every request
-    paid for a new TCP connection (bench/bench_sparql.py: cheap query 0.37x -> 0.45x
-    Oxigraph's, medians). One process per core (GIL-bound work scales by processes) and
+    paid for a new TCP connection (cheap query 0.37x -> 0.45x Oxigraph's, medians, with the
+    earlier Python-threads client). One process per core (GIL-bound work scales by processes) and
     two threads each, as many as a process's query workers; four gave a worse p99.
     """
     return [
