@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
 # System packages the tests need: real Chromium + ChromeDriver for the browser tests, CJK
-# fonts so screenshots show Japanese, and Virtuoso Open Source 7 for the remote-store tests
+# fonts so screenshots show Japanese, Virtuoso Open Source 7 for the remote-store tests
 # (only the binaries, virtuoso-t and isql-vt: the tests start their own server; the package
 # virtuoso-opensource would also install and start a system service and ask for a DBA
-# password). Installed only when missing (CI starts empty).
+# password), and nginx for the front-proxy test (tests/server/test_front_proxy.py runs
+# deploy/nginx/dx-lod.conf on a free port). Installed only when missing (CI starts empty).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  # The test starts its own nginx; the package's service (port 80) is not wanted: a
+  # policy-rc.d that says 101 keeps it from starting (containers usually have one;
+  # otherwise one is written for the install only, and removed even if the install fails).
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod +x "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any, cast
 from flask import Flask, Response, current_app, request
 
 from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
+from server import caching
 from server.config import Settings
 from server.errors import register_error_handlers
 from server.stores.base import Store
@@ -99,34 +98,13 @@ def _build_time(settings: Settings) -> datetime:
     return stamp.replace(microsecond=0)  # HTTP dates have whole seconds
 
 
-def _validators(build_time: datetime) -> Callable[[Response], Response]:
-    """An after_request hook: ETag and Last-Modified on computed GET/HEAD 200 answers.
-
-    The ETag is the sha256 of the body, so it is the same after a restart on the same build
-    and differs whenever the content (format, language, data) does; answers that already
-    carry one (downloads, static files) and streamed ones are left alone. Then
-    ``make_conditional`` answers If-None-Match / If-Modified-Since with 304.
-    """
-
-    def validators(response: Response) -> Response:
-        if (
-            request.method not in ("GET", "HEAD")
-            or response.status_code != 200
-            or "ETag" in response.headers
-            or response.is_streamed
-            or response.direct_passthrough
-        ):
-            return response
-        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-        if response.last_modified is None:
-            response.last_modified = build_time
-        if "Cache-Control" not in response.headers:
-            # Revalidate (cheap: 304) rather than let a browser guess a freshness
-            # lifetime from Last-Modified and show a page of the previous build.
-            response.cache_control.no_cache = True
-        return cast(Response, response.make_conditional(request))
-
-    return validators
+def _init_caching(app: Flask, settings: Settings, store: Store) -> None:
+    """Validators and freshness on every answer; a response cache when the data is fixed."""
+    version = store.data_version()
+    validators = caching.Validators(version or "", _build_time(settings), settings.cache_max_age)
+    size = settings.response_cache_mb * 1024 * 1024
+    cache = caching.ResponseCache(size) if version is not None and size > 0 else None
+    caching.init_app(app, validators, cache)
 
 
 def _remember_lang(response: Response) -> Response:
@@ -186,10 +164,12 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     register_error_handlers(app)
     linking.init_app(app)
     app.jinja_env.globals.update(t=i18n.t, lang=i18n.current_lang)
+    # after_request hooks run in reverse: caching goes first so that it runs last and keys,
+    # validates and stores each answer with its final headers (Vary included).
+    _init_caching(app, settings, store)
     app.after_request(_remember_lang)
     app.after_request(_security_headers)
     app.after_request(_cors)
-    app.after_request(_validators(_build_time(settings)))  # runs first: hooks run reversed
     _register_blueprints(app, store, settings, manifest)
 
     @app.get("/favicon.ico")

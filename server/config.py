@@ -73,6 +73,12 @@ class Settings:
         256, "`/sparql` answers kept in memory (embedded store); 0 = none",
         legacy="SPARQL_CACHE_SIZE",
     )  # fmt: skip
+    cache_max_age: int = _setting(
+        300, "seconds browsers and proxies may reuse an answer before revalidating it (304)"
+    )
+    response_cache_mb: int = _setting(
+        64, "MiB of rendered answers kept per server process (embedded store); 0 = none"
+    )
     ckan_license_id: str = _setting(
         "other-at", "CKAN `license_id` in `/catalog/ckan.json` (e.g. `PDL1.0`)"
     )

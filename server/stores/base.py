@@ -72,3 +72,10 @@ class Store(Protocol):
     def executor(self, limits: QueryLimits) -> Executor:
         """How this store runs ``/sparql`` queries within ``limits``."""
         ...
+
+    def data_version(self) -> str | None:
+        """A digest of the data served, or None when it may change while the server runs.
+
+        With a version, every answer can be cached for as long as the server runs.
+        """
+        ...

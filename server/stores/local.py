@@ -7,6 +7,7 @@ cached; queries run in worker processes that can be killed at the time limit.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -28,8 +29,9 @@ GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 class LocalStore:
     """An in-process Oxigraph store; the default graph is the union of all graphs."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, version: str) -> None:
         self._store = store
+        self._version = version
 
     @classmethod
     def from_files(cls, files: Mapping[str, Path] | Iterable[tuple[str, Path]]) -> LocalStore:
@@ -38,13 +40,15 @@ class LocalStore:
         :raises BuildUnavailable: a file is missing or is not valid RDF.
         """
         store = ox.Store()
+        digest = hashlib.sha256()
         items = files.items() if isinstance(files, Mapping) else files
-        for graph_iri, path in items:
+        for graph_iri, path in sorted(items):
             try:
+                digest.update(f"{graph_iri}\0".encode() + Path(path).read_bytes())
                 store.bulk_load(path=str(path), to_graph=ox.NamedNode(graph_iri))
             except (OSError, SyntaxError, ValueError) as exc:
                 raise BuildUnavailable(f"{path}: {exc}") from exc
-        return cls(store)
+        return cls(store, digest.hexdigest())
 
     @classmethod
     def from_build(cls, dist_dir: Path) -> LocalStore:
@@ -107,6 +111,10 @@ class LocalStore:
     def graphs(self) -> dict[str, int]:
         """``{graph IRI: triples}``, counted once: the embedded data never changes."""
         return self._graphs
+
+    def data_version(self) -> str:
+        """The digest of the loaded graph files: the data never changes while we run."""
+        return self._version
 
     def executor(self, limits: QueryLimits) -> Executor:
         """Worker processes with a copy of the data, killed at the time limit; answers cached."""

@@ -211,6 +211,10 @@ class RemoteStore:
             self._dataset = (cached[0], dataset, counts)
         return counts
 
+    def data_version(self) -> None:
+        """None: the store can be re-published while the server runs."""
+        return None
+
     def executor(self, limits: QueryLimits) -> Executor:
         """Forward each query to the store in a thread, abandoned at the time limit.
 

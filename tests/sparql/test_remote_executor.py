@@ -54,6 +54,9 @@ class SlowStore:
     def executor(self, limits: QueryLimits) -> Executor:
         return ForwardingExecutor(self, limits)  # what a store that cannot be killed uses
 
+    def data_version(self) -> None:
+        return None
+
 
 @pytest.fixture(scope="module")
 def slow(protocol_store: LocalStore) -> Iterator[tuple[Flask, SlowStore]]:

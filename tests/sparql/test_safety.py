@@ -45,7 +45,7 @@ def big_store() -> LocalStore:
         )
         for i in range(TRIPLES)
     )
-    return LocalStore(store)
+    return LocalStore(store, version=f"synthetic-{TRIPLES}")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,332 @@
+"""Issue 10: nginx from Debian as a caching front proxy, ``deploy/nginx/dx-lod.conf``, tested.
+
+The real server (``python -m server``, as ``make run`` starts it) on a free port, and the real
+nginx on another, running the deployed config with only its ports and paths replaced. Each
+test asks nginx with ``requests`` and reads ``X-Cache-Status``. Every test uses cache keys of
+its own (path, ``Accept``, language), so the tests do not depend on each other's order.
+
+nginx is a system package that ``scripts/install-system-deps.sh`` installs (``make test``
+runs it, as CI does); without it these tests fail, they do not skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Graph
+
+from tests.support.oxigraph_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "deploy" / "nginx" / "dx-lod.conf"
+#: The server's freshness lifetime here: short, so that a stale entry is seen in seconds.
+MAX_AGE = 1
+TURTLE = "text/turtle"
+HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Proxy:
+    url: str  # nginx
+    upstream: str  # the server itself
+    cache_dir: Path
+    upstream_log: Path
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return requests.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
+
+    def upstream_requests(self, pattern: str, at_least: int = 1) -> list[str]:
+        """The server's access-log lines that match ``pattern``, once ``at_least`` are there.
+
+        gunicorn writes a line after it has sent the answer: wait a little for it.
+        """
+        deadline = time.monotonic() + 3
+        while True:
+            text = self.upstream_log.read_text(encoding="utf-8", errors="replace")
+            lines = [line for line in text.splitlines() if re.search(pattern, line)]
+            if len(lines) >= at_least or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
+
+
+def _nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if not found:
+        pytest.fail(
+            "nginx is not installed: run scripts/install-system-deps.sh (make test and CI do)",
+            pytrace=False,
+        )
+    return found
+
+
+def proxy_config(template: str, *, listen: int, upstream: int, work: Path) -> str:
+    """The deployed config with this test's ports and paths; each must be found exactly once."""
+    replacements = {
+        "listen 127.0.0.1:8080;": f"listen 127.0.0.1:{listen};",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
+        "/var/cache/nginx/dx-lod ": f"{work / 'cache'} ",
+        "/var/log/nginx/dx-lod.access.log": str(work / "access.log"),
+    }
+    for old, new in replacements.items():
+        assert template.count(old) == 1, f"{CONFIG.name} no longer has {old!r} once"
+        template = template.replace(old, new)
+    return template
+
+
+def main_config(work: Path) -> str:
+    """What Debian's /etc/nginx/nginx.conf puts around conf.d/, with every path in ``work``."""
+    # Under root nginx's workers would run as nobody, who cannot enter pytest's tmp directory.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "".join(
+        f"    {kind}_temp_path {work / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"{user}worker_processes 1;\npid {work / 'nginx.pid'};\n"
+        f"error_log {work / 'error.log'} warn;\nevents {{ worker_connections 64; }}\n"
+        f"http {{\n{temp}    include {work / 'dx-lod.conf'};\n}}\n"
+    )
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], what: str, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                detail = log.read_text(errors="replace") if log.exists() else ""
+                raise RuntimeError(f"{what} did not start:\n{detail}") from None
+            time.sleep(0.05)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    """``python -m server`` on a free port, nginx with dx-lod.conf in front; both stopped."""
+    nginx = _nginx()
+    work = tmp_path_factory.mktemp("front-proxy")
+    upstream_port, listen_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(upstream_port),
+        "WEB_CONCURRENCY": "1",
+        "DX_DIST_DIR": str(dist_dir),
+        "DX_CACHE_MAX_AGE": str(MAX_AGE),
+        "DX_SPARQL_WORKERS": "1",
+    }
+    env.pop("DX_STORE_URL", None)
+    upstream_log = work / "server.log"
+    (work / "dx-lod.conf").write_text(
+        proxy_config(
+            CONFIG.read_text(encoding="utf-8"),
+            listen=listen_port,
+            upstream=upstream_port,
+            work=work,
+        ),
+        encoding="utf-8",
+    )
+    (work / "nginx.conf").write_text(main_config(work), encoding="utf-8")
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        with upstream_log.open("wb") as log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "server"], cwd=ROOT, env=env, stdout=log, stderr=log
+            )
+        processes.append(server)
+        upstream = f"http://127.0.0.1:{upstream_port}"
+        _wait(upstream + "/sparql?query=ASK{}", server, "the server", upstream_log, 20)
+        front = subprocess.Popen(
+            [nginx, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
+            + ["-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        processes.append(front)
+        url = f"http://127.0.0.1:{listen_port}"
+        _wait(url + "/nginx-ready", front, "nginx", work / "error.log", 10)
+        yield Proxy(url, upstream, work / "cache", upstream_log)
+    finally:
+        for proc in reversed(processes):
+            _stop(proc)
+
+
+def _status(response: requests.Response) -> str | None:
+    return response.headers.get("X-Cache-Status")
+
+
+def test_second_request_is_a_hit_and_no_answer_crosses_media_types(proxy: Proxy) -> None:
+    first = proxy.get("/id/kpi/2", headers={"Accept": HTML})
+    second = proxy.get("/id/kpi/2", headers={"Accept": HTML})
+    assert first.status_code == second.status_code == 200
+    assert (_status(first), _status(second)) == ("MISS", "HIT")
+    assert second.content == first.content
+    assert second.headers["ETag"] == first.headers["ETag"]
+
+    turtle = [proxy.get("/id/kpi/2", headers={"Accept": TURTLE}) for _ in range(2)]
+    assert [_status(r) for r in turtle] == ["MISS", "HIT"]
+    for answer in turtle:
+        assert answer.headers["Content-Type"].startswith(TURTLE)
+        assert len(Graph().parse(data=answer.text, format="turtle")) > 0
+    assert turtle[1].content == turtle[0].content != first.content
+
+    again = proxy.get("/id/kpi/2", headers={"Accept": HTML})
+    assert _status(again) == "HIT"
+    assert again.headers["Content-Type"].startswith(HTML)
+    assert again.content == first.content
+
+
+def _page_lang(response: requests.Response) -> str:
+    found = re.search(r'<html lang="([a-z]+)"', response.text)
+    assert found, response.text[:200]
+    return found.group(1)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_no_answer_crosses_languages(proxy: Proxy, lang: str) -> None:
+    """``?lang=`` and the cookie are in the key; a reader who has chosen has the cookie."""
+    path = "/id/kpi/3"
+    chosen = [
+        proxy.get(f"{path}?lang={lang}", headers={"Accept": HTML}, cookies={"lang": lang})
+        for _ in range(2)
+    ]
+    assert [_status(r) for r in chosen] == ["MISS", "HIT"]
+    assert [_page_lang(r) for r in chosen] == [lang, lang]
+    # The cookie alone (the next page the reader opens) is a key of its own.
+    by_cookie = [proxy.get(path, headers={"Accept": HTML}, cookies={"lang": lang}) for _ in (1, 2)]
+    assert [_status(r) for r in by_cookie] == ["MISS", "HIT"]
+    assert [_page_lang(r) for r in by_cookie] == [lang, lang]
+    # Accept-Language alone (a first visit), also apart.
+    by_header = [proxy.get(path, headers={"Accept": HTML, "Accept-Language": lang}) for _ in (1, 2)]
+    assert [_status(r) for r in by_header] == ["MISS", "HIT"]
+    assert [_page_lang(r) for r in by_header] == [lang, lang]
+
+
+def test_an_answer_that_sets_the_language_cookie_is_never_stored(proxy: Proxy) -> None:
+    """A first ``?lang=en`` (no cookie yet) sets the cookie: nginx must not replay it."""
+    answers = [proxy.get("/id/kpi/4?lang=en", headers={"Accept": HTML}) for _ in range(2)]
+    for answer in answers:
+        assert answer.status_code == 200
+        assert "lang=en" in answer.headers.get("Set-Cookie", "")
+        assert _status(answer) == "MISS"
+        assert _page_lang(answer) == "en"
+
+
+def test_conditional_requests_pass_through(proxy: Proxy) -> None:
+    path, accept = "/id/kpi/5", {"Accept": TURTLE}
+    first = proxy.get(path, headers=accept)
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert not etag.startswith("W/"), etag  # strong: the server's sha256 of the body
+
+    same = proxy.get(path, headers={**accept, "If-None-Match": etag})
+    assert same.status_code == 304
+    assert same.content == b""
+    assert same.headers["ETag"] == etag
+
+    since = proxy.get(path, headers={**accept, "If-Modified-Since": last_modified})
+    assert since.status_code == 304
+    assert since.content == b""
+
+    wrong = proxy.get(path, headers={**accept, "If-None-Match": '"wrong"'})
+    assert wrong.status_code == 200
+    assert wrong.content == first.content
+    assert wrong.headers["ETag"] == etag
+
+
+def test_conditional_request_on_a_cold_entry(proxy: Proxy) -> None:
+    """The first request through nginx is already conditional: still 304, then stored."""
+    path, accept = "/id/kpi/6", {"Accept": TURTLE}
+    etag = requests.get(proxy.upstream + path, headers=accept, timeout=10).headers["ETag"]
+    cold = proxy.get(path, headers={**accept, "If-None-Match": etag})
+    assert cold.status_code == 304
+    assert cold.content == b""
+    assert _status(cold) == "MISS"
+    full = proxy.get(path, headers=accept)
+    assert full.status_code == 200
+    assert full.headers["ETag"] == etag
+    assert _status(full) == "HIT"
+
+
+def test_a_stale_entry_is_revalidated_upstream(proxy: Proxy) -> None:
+    """After max-age nginx asks with If-None-Match; the server says 304; nginx serves its copy."""
+    path, accept = "/id/kpi/7", {"Accept": TURTLE}
+    first = proxy.get(path, headers=accept)
+    assert _status(first) == "MISS"
+    assert _status(proxy.get(path, headers=accept)) == "HIT"
+    # nginx counts whole seconds: an entry of max-age 1 is stale within 2 s.
+    deadline = time.monotonic() + 2 * MAX_AGE + 1.5
+    while True:
+        time.sleep(0.25)
+        later = proxy.get(path, headers=accept)
+        if _status(later) != "HIT" or time.monotonic() > deadline:
+            break
+    assert _status(later) == "REVALIDATED"
+    assert later.status_code == 200
+    assert later.content == first.content
+    assert later.headers["ETag"] == first.headers["ETag"]
+    assert proxy.upstream_requests(rf'"GET {re.escape(path)} HTTP/1\.1" 304 ')
+    assert _status(proxy.get(path, headers=accept)) == "HIT"  # fresh again
+
+
+def test_post_sparql_is_never_cached(proxy: Proxy) -> None:
+    answers = [
+        requests.post(proxy.url + "/sparql", data={"query": "ASK{}"}, timeout=10) for _ in (1, 2)
+    ]
+    for answer in answers:
+        assert answer.status_code == 200
+        assert answer.json()["boolean"] is True
+        assert _status(answer) != "HIT"
+    assert len(proxy.upstream_requests(r'"POST /sparql HTTP/1\.1" 200 ', at_least=2)) == 2
+
+
+def test_sparql_get_is_cached(proxy: Proxy) -> None:
+    path = "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+    accept = {"Accept": "application/sparql-results+json"}
+    answers = [proxy.get(path, headers=accept) for _ in (1, 2)]
+    assert [_status(r) for r in answers] == ["MISS", "HIT"]
+    assert answers[1].json() == answers[0].json() == {"head": {}, "boolean": True}
+
+
+def test_download_is_a_hit(proxy: Proxy) -> None:
+    path = "/download/dx-kpi.ttl"
+    answers = [proxy.get(path) for _ in (1, 2)]
+    assert [r.status_code for r in answers] == [200, 200]
+    assert [_status(r) for r in answers] == ["MISS", "HIT"]
+    assert answers[1].content == answers[0].content
+    assert len(proxy.upstream_requests(rf'"GET {re.escape(path)} HTTP/1\.1" 200 ')) == 1
+    # Stored gzipped (nginx always asks for gzip); a client without gzip gets it unpacked.
+    plain = proxy.get(path, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert plain.content == answers[0].content
+
+
+def test_purge_by_deleting_the_files(proxy: Proxy) -> None:
+    """README: ``find CACHE -type f -delete`` empties the cache while nginx keeps running."""
+    path, accept = "/id/kpi/8", {"Accept": TURTLE}
+    assert [_status(proxy.get(path, headers=accept)) for _ in (1, 2)] == ["MISS", "HIT"]
+    for entry in proxy.cache_dir.rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    assert [_status(proxy.get(path, headers=accept)) for _ in (1, 2)] == ["MISS", "HIT"]
