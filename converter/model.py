@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from converter.errors import InputError, ValueParseError
 from converter.orgs import Org, OrgRegister
 from converter.plan import PlanItem, parse_integer, plan_item_key
 from converter.reader import Row, Table
 from converter.values import ParsedValue, Qualifier, parse_value
+
+T = TypeVar("T")
 
 RELISTING = "再掲"
 NO_KPI = {"", "‐", "-", "－", "―"}
@@ -321,39 +324,41 @@ def _check_references(
     file: str,
 ) -> None:
     for row, number in relistings:
-        if number not in edition.projects:
-            raise InputError(
-                f"再掲 refers to project {number}, which the table does not define",
-                file=file,
-                row=row.number,
-                column="再掲元",
-            )
-        original = edition.projects[number]
+        original = _referenced(edition.projects, "project", "再掲元", row, number, file)
         if row.cells["project_name"] != original.name:
-            edition.warnings.append(
-                f"{file} row {row.number}: 事業名 differs from project "
-                f"{number} (row {original.row})"
-            )
+            _warn(edition, file, row, f"事業名 differs from project {number} (row {original.row})")
     for row, number in kpi_references:
-        if number not in edition.kpis:
-            raise InputError(
-                f"再掲 refers to KPI {number}, which the table does not define",
-                file=file,
-                row=row.number,
-                column="KPI再掲元",
-            )
-        kpi = edition.kpis[number]
+        kpi = _referenced(edition.kpis, "KPI", "KPI再掲元", row, number, file)
         if row.cells["kpi_name"] and row.cells["kpi_name"] != kpi.name:
-            edition.warnings.append(
-                f"{file} row {row.number}: 指標名 differs from KPI {number} (row {kpi.row})"
-            )
+            _warn(edition, file, row, f"指標名 differs from KPI {number} (row {kpi.row})")
         printed = [c.value.notation for c in kpi.cells] + [kpi.evaluation_notation]
         relisted = edition.relisted_cells.get(row.number, [])
         if any(relisted) and relisted != printed:
-            edition.warnings.append(
-                f"{file} row {row.number}: the re-listed values of KPI "
-                f"{number} differ from row {kpi.row}"
+            _warn(
+                edition,
+                file,
+                row,
+                f"the re-listed values of KPI {number} differ from row {kpi.row}",
             )
+
+
+def _referenced(table: dict[int, T], kind: str, column: str, row: Row, number: int, file: str) -> T:
+    """The project or KPI a 再掲 row refers to.
+
+    :raises InputError: the table defines no such project or KPI (names row and column).
+    """
+    if number not in table:
+        raise InputError(
+            f"再掲 refers to {kind} {number}, which the table does not define",
+            file=file,
+            row=row.number,
+            column=column,
+        )
+    return table[number]
+
+
+def _warn(edition: Edition, file: str, row: Row, message: str) -> None:
+    edition.warnings.append(f"{file} row {row.number}: {message}")
 
 
 def _collect_kpi_plan_items(edition: Edition) -> None:

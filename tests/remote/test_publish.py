@@ -24,7 +24,7 @@ from server.stores.remote import RemoteStore
 from tests.remote.conftest import TripleStore
 from tests.remote.helpers import graph_counts, quads, registered, staging_graphs, union_count
 from tests.support.fakedist import DX, B, write_dist
-from tests.support.oxigraph_server import free_port
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.remote
 EDITION = f"{B}graph/fy2023"

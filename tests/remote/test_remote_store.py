@@ -16,7 +16,7 @@ from server.stores.remote import RemoteStore, readable_bnodes
 from tests.remote.conftest import Answer, FakeEndpoint
 from tests.remote.helpers import union_count
 from tests.support.fakedist import B
-from tests.support.oxigraph_server import free_port
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.remote
 ALL = "SELECT * WHERE { ?s ?p ?o }"

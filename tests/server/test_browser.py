@@ -1,22 +1,18 @@
-"""Real headless Chromium against the real server (gunicorn on 127.0.0.1, a built dist/)."""
+"""Real headless Chromium against the real server (``python -m server``, a built dist/)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.oxigraph_server import free_port
+from tests.support.live_server import live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 pytestmark = [
     pytest.mark.browser,
@@ -29,35 +25,9 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server_url(dist_dir: Path) -> Iterator[str]:
-    """``gunicorn 'server.app:create_app()'`` exactly as deployed, on a free port."""
-    port = free_port()
-    env = {**os.environ, "DX_DIST_DIR": str(dist_dir)}
-    env.pop("DX_STORE_URL", None)
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "server.app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "") from None
-                time.sleep(0.1)
+    """The real server (``python -m server``, gunicorn as deployed) on a free port."""
+    with live_server(dist_dir) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stderr:
-            proc.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cors import sparql_preflight
+
 ORIGIN = {"Origin": "https://x.example"}
 EXPOSED = ("ETag", "Last-Modified", "Content-Location", "Link")
 
@@ -55,18 +57,7 @@ def test_sparql_keeps_its_own_cors(client) -> None:  # type: ignore[no-untyped-d
     response = client.get("/sparql?query=ASK{}", headers=ORIGIN)
     assert {"x-sparql-maxrows", "x-sparql-truncated"} <= exposed(response)
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
-    preflight = client.options(
-        "/sparql",
-        headers={
-            **ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
-    assert preflight.status_code == 204
-    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
-    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
-    assert_cors(preflight)
+    assert_cors(sparql_preflight(client, ORIGIN))
 
 
 def test_error_answers_carry_cors(client) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,8 @@ import pytest
 import requests
 from rdflib import Graph
 
-from tests.support.oxigraph_server import free_port
+from tests.support.live_server import live_server
+from tests.support.processes import free_port, log_tail, stop_process, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "nginx" / "dx-lod.conf"
@@ -98,45 +98,12 @@ def main_config(work: Path) -> str:
     )
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], what: str, log: Path, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                detail = log.read_text(errors="replace") if log.exists() else ""
-                raise RuntimeError(f"{what} did not start:\n{detail}") from None
-            time.sleep(0.05)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.fixture(scope="module")
 def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     """``python -m server`` on a free port, nginx with dx-lod.conf in front; both stopped."""
     nginx = _nginx()
     work = tmp_path_factory.mktemp("front-proxy")
     upstream_port, listen_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(upstream_port),
-        "WEB_CONCURRENCY": "1",
-        "DX_DIST_DIR": str(dist_dir),
-        "DX_CACHE_MAX_AGE": str(MAX_AGE),
-        "DX_SPARQL_WORKERS": "1",
-    }
-    env.pop("DX_STORE_URL", None)
     upstream_log = work / "server.log"
     (work / "dx-lod.conf").write_text(
         proxy_config(
@@ -148,28 +115,32 @@ def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         encoding="utf-8",
     )
     (work / "nginx.conf").write_text(main_config(work), encoding="utf-8")
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        with upstream_log.open("wb") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "server"], cwd=ROOT, env=env, stdout=log, stderr=log
-            )
-        processes.append(server)
-        upstream = f"http://127.0.0.1:{upstream_port}"
-        _wait(upstream + "/sparql?query=ASK{}", server, "the server", upstream_log, 20)
+    with live_server(
+        dist_dir,
+        port=upstream_port,
+        log=upstream_log,
+        DX_CACHE_MAX_AGE=str(MAX_AGE),
+        DX_SPARQL_WORKERS="1",
+    ) as upstream:
         front = subprocess.Popen(
             [nginx, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
             + ["-g", "daemon off;"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        processes.append(front)
-        url = f"http://127.0.0.1:{listen_port}"
-        _wait(url + "/nginx-ready", front, "nginx", work / "error.log", 10)
-        yield Proxy(url, upstream, work / "cache", upstream_log)
-    finally:
-        for proc in reversed(processes):
-            _stop(proc)
+        try:
+            url = f"http://127.0.0.1:{listen_port}"
+            wait_until_answers(
+                url + "/nginx-ready",
+                front,
+                what="nginx",
+                timeout=10,
+                detail=lambda: log_tail(work / "error.log"),
+                any_status=True,  # the app's 404, through nginx
+            )
+            yield Proxy(url, upstream, work / "cache", upstream_log)
+        finally:
+            stop_process(front)
 
 
 def _status(response: requests.Response) -> str | None:

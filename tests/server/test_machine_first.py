@@ -11,20 +11,14 @@ against gunicorn, as deployed.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
-from tests.support.oxigraph_server import free_port
+from tests.support.live_server import live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 MACHINE_FIRST = ("/catalog", "/.well-known/void", "/ontology")
 TURTLE, HTML, JSON_LD = "text/turtle", "text/html", "application/ld+json"
@@ -91,35 +85,9 @@ def test_resource_page_advertises_turtle(client) -> None:  # type: ignore[no-unt
 
 @pytest.fixture(scope="module")
 def server_url(dist_dir: Path) -> Iterator[str]:
-    """``gunicorn 'server.app:create_app()'`` as deployed (like test_browser.py), free port."""
-    port = free_port()
-    env = {**os.environ, "DX_DIST_DIR": str(dist_dir)}
-    env.pop("DX_STORE_URL", None)
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "server.app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "") from None
-                time.sleep(0.1)
+    """The real server (``python -m server``, gunicorn as deployed) on a free port."""
+    with live_server(dist_dir) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stderr:
-            proc.stderr.close()
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from converter.contract import DEFAULT_BASE_IRI as B
 from converter.contract import Manifest
 from server.web.pages import LICENCE_URL
+from tests.support.live_server import serve_app
 
 DATASET = URIRef(B + "id/dataset/dx-kpi")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -288,20 +288,12 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 @pytest.fixture(scope="module")
 def live_url(dist_dir: Path) -> Iterator[str]:
     """The app (with its CSP) on a free port of 127.0.0.1, served by werkzeug in a thread."""
-    from werkzeug.serving import make_server
-
     from server.app import create_app
     from server.stores.local import LocalStore
 
     app = create_app({"DIST_DIR": str(dist_dir)}, store=LocalStore.from_build(dist_dir))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.mark.browser

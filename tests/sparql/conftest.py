@@ -7,7 +7,6 @@ the W3C protocol suite's data (data1/2/3.nt, each in the named graph its manifes
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,13 +14,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from server.config import Settings
 from server.errors import register_error_handlers
 from server.sparql.endpoint import SparqlBlueprint, create_sparql_blueprint
 from server.stores.base import Store
 from server.stores.local import LocalStore
+from tests.support.live_server import serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL_DIR = ROOT.parent / "shared" / "conformance" / "w3c-rdf-tests" / "sparql11-protocol"
@@ -51,15 +50,8 @@ def sparql_app(store: Store, **settings: object) -> Iterator[tuple[Flask, Sparql
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` over real HTTP on 127.0.0.1 (free port); yields the /sparql URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_app(app) as url:
+        yield url + "/sparql"
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ with ``RemoteDisconnected``.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -19,11 +17,9 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from server.__main__ import gunicorn_argv
 from server.sparql.protocol import DRAIN_MAX_BYTES
-from tests.support.oxigraph_server import free_port
+from tests.support.live_server import live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 MAX_BODY = 1024
 
@@ -31,36 +27,8 @@ MAX_BODY = 1024
 @pytest.fixture
 def server_url(dist_dir: Path) -> Iterator[str]:
     """The real server on a free port, with a 1 KiB body limit; stopped afterwards."""
-    port = free_port()
-    argv = gunicorn_argv(f"127.0.0.1:{port}", workers=1, threads=2)
-    argv[0] = str(GUNICORN)
-    argv[argv.index("--access-logfile") + 1] = os.devnull
-    env = {**os.environ, "DX_DIST_DIR": str(dist_dir), "DX_SPARQL_MAX_BODY_BYTES": str(MAX_BODY)}
-    env.pop("DX_STORE_URL", None)
-    proc = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                requests.get(url + "/sparql?query=ASK{}", timeout=1)
-                break
-            except requests.RequestException:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "") from None
-                time.sleep(0.1)
+    with live_server(dist_dir, DX_THREADS="2", DX_SPARQL_MAX_BODY_BYTES=str(MAX_BODY)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 @pytest.mark.slow  # starts the real server (a few seconds); no marker says "real server"

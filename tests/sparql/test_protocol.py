@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 
 from converter.formats import RDF_FORMATS, RESULT_FORMATS
 from tests.sparql.conftest import KASEI
+from tests.support.cors import sparql_preflight
 
 GRAPH_TYPES = tuple(f.media_type for f in RDF_FORMATS)
 RESULT_TYPES = tuple(f.media_type for f in RESULT_FORMATS)
@@ -197,17 +198,7 @@ def test_cors_on_get_post_errors_and_preflight(client: FlaskClient) -> None:
         get(client, "ASK {", headers=origin),
     ):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options(
-        "/sparql",
-        headers={
-            **origin,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
-    assert preflight.status_code == 204
-    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
-    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    sparql_preflight(client, origin)
 
 
 def test_head_is_like_get_without_body(client: FlaskClient) -> None:

@@ -27,9 +27,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
 
-from tests.support.oxigraph_server import free_port
+from tests.support.processes import ServerProcess, free_port, log_tail
 
 #: Debian's names (the upstream build's ``isql`` is not looked for: unixODBC has one too).
 VIRTUOSO_NAMES = ("virtuoso-t",)
@@ -105,30 +104,29 @@ def missing() -> str | None:
     return None
 
 
-class VirtuosoServer:
+class VirtuosoServer(ServerProcess):
     """``virtuoso-t`` on two free 127.0.0.1 ports, as a context manager.
 
     :raises RuntimeError: (on start) not installed, the server exited, or it did not answer
         within ``startup_timeout``.
     """
 
+    name = "virtuoso-t"
+    stop_timeout = 15.0  # SIGTERM: Virtuoso's quick shutdown
+
     def __init__(self, workdir: Path, *, startup_timeout: float = 60.0) -> None:
         self.workdir = Path(workdir)
+        super().__init__(
+            self.workdir / "virtuoso.out", startup_timeout=startup_timeout, cwd=self.workdir
+        )
         self.sql_port = free_port()
-        self.port = free_port()
-        while self.port == self.sql_port:
-            self.port = free_port()
-        self.startup_timeout = startup_timeout
+        while self.sql_port == self.port:
+            self.sql_port = free_port()
         #: The graphs a fresh database holds (Virtuoso's own: virtrdf#, ldp#, its service
         #: description); known after the first start, kept by :meth:`reset`.
         self.system_graphs: frozenset[str] = frozenset()
-        self._process: subprocess.Popen[bytes] | None = None
         self._ini = self.workdir / "virtuoso.ini"
-        self._log_path = self.workdir / "virtuoso.out"
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self._fresh = False
 
     @property
     def query_url(self) -> str:
@@ -145,70 +143,34 @@ class VirtuosoServer:
         return f"{self.base_url}/sparql-graph-crud"
 
     @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+    def ready_url(self) -> str:
+        return self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
 
-    def start(self) -> VirtuosoServer:
-        """Start (again) on the same ports and database; return once ``/sparql`` answers."""
-        if self.running:
-            return self
+    def before_start(self) -> None:
+        """Starts (again) on the same ports and database; a fresh one gets its ini first."""
         reason = missing()
         if reason is not None:
             raise RuntimeError(reason)
-        fresh = not (self.workdir / "virtuoso.db").exists()
-        if fresh:
+        self._fresh = not (self.workdir / "virtuoso.db").exists()
+        if self._fresh:
             (self.workdir / "www").mkdir(parents=True, exist_ok=True)
             self._ini.write_text(
                 INI.format(dir=self.workdir, sql_port=self.sql_port, http_port=self.port),
                 encoding="utf-8",
             )
-        command = [
-            str(find_program(VIRTUOSO_NAMES)),
-            "+foreground",
-            "+configfile",
-            str(self._ini),
-        ]
-        with self._log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                command, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT
-            )
-        try:
-            self._wait_until_ready()
-            if fresh:
-                self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
-                self.system_graphs = frozenset(self.graphs())
-        except BaseException:
-            self.stop()  # never leave a process behind, even on Ctrl-C
-            raise
-        return self
 
-    def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"virtuoso-t exited with {self._process.returncode}: {self.log()}"
-                )
-            try:
-                with urllib.request.urlopen(probe, timeout=1.0) as response:
-                    response.read()
-                return
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
-        raise RuntimeError(
-            f"Virtuoso did not answer on {self.query_url} within {self.startup_timeout} s: "
-            f"{self.log()}"
-        )
+    def command(self) -> list[str]:
+        return [str(find_program(VIRTUOSO_NAMES)), "+foreground", "+configfile", str(self._ini)]
+
+    def after_ready(self) -> None:
+        if self._fresh:
+            self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
+            self.system_graphs = frozenset(self.graphs())
 
     def log(self) -> str:
-        """The end of Virtuoso's own log and of its console output."""
-        texts = [p.read_text(errors="replace")[-1500:] for p in (self._log_path,) if p.exists()]
-        error_log = self.workdir / "virtuoso.log"
-        if error_log.exists():
-            texts.append(error_log.read_text(errors="replace")[-1500:])
-        return "\n".join(texts)
+        """The end of Virtuoso's console output and of its own log."""
+        tails = (log_tail(p, 1500) for p in (self._log_path, self.workdir / "virtuoso.log"))
+        return "\n".join(tail for tail in tails if tail)
 
     def sql(self, statements: str, *, attempts: int = 50) -> str:
         """Run SQL as dba through ``isql-vt`` on the SQL port (it may open after HTTP)."""
@@ -256,26 +218,3 @@ class VirtuosoServer:
         extra = [g for g in self.graphs() if g not in self.system_graphs]
         if extra:
             self.update(";\n".join(f"DROP SILENT GRAPH <{g}>" for g in extra))
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM: Virtuoso's quick shutdown, then SIGKILL); data stays."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-    def __enter__(self) -> VirtuosoServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -1,0 +1,90 @@
+"""The app over real HTTP on 127.0.0.1: the real server as a child process, or in a thread.
+
+:func:`live_server` starts ``python -m server`` exactly as ``make run`` does (gunicorn
+gthread, ``HOST``/``PORT`` from the environment); :func:`serve_app` serves a Flask app
+built by the test itself with werkzeug in a thread of the test process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.support.processes import free_port, log_tail, stop_process, wait_until_answers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def live_server(
+    dist_dir: Path,
+    *,
+    port: int | None = None,
+    log: Path | None = None,
+    timeout: float = 20.0,
+    **env: str,
+) -> Iterator[str]:
+    """``python -m server`` serving ``dist_dir`` on ``port`` (a free one); yields its base URL.
+
+    One worker process (``WEB_CONCURRENCY=1``) and the embedded store (no ``DX_STORE_URL``);
+    ``env`` adds or overrides environment variables (``DX_SPARQL_MAX_BODY_BYTES="1024"``).
+    The server's output (gunicorn's access log too) goes to ``log``, else to a temporary
+    file. Returns once ``/sparql?query=ASK{}`` answers; the server is stopped afterwards.
+
+    :raises RuntimeError: the server exited or did not answer within ``timeout`` seconds.
+    """
+    port = free_port() if port is None else port
+    environ = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "DX_DIST_DIR": str(dist_dir),
+        **env,
+    }
+    environ.pop("DX_STORE_URL", None)
+    with tempfile.TemporaryDirectory(prefix="live-server-") as scratch:
+        log_path = log if log is not None else Path(scratch) / "server.log"
+        with log_path.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "server"],
+                cwd=ROOT,
+                env=environ,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_answers(
+                url + "/sparql?query=ASK{}",
+                process,
+                what="python -m server",
+                timeout=timeout,
+                detail=lambda: log_tail(log_path),
+            )
+            yield url
+        finally:
+            stop_process(process)
+
+
+@contextmanager
+def serve_app(app: Flask) -> Iterator[str]:
+    """Serve ``app`` with werkzeug in a thread on a free port of 127.0.0.1; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
