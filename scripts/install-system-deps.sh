@@ -4,7 +4,10 @@
 # (only the binaries, virtuoso-t and isql-vt: the tests start their own server; the package
 # virtuoso-opensource would also install and start a system service and ask for a DBA
 # password), and nginx for the front-proxy test (tests/server/test_front_proxy.py runs
-# deploy/nginx/dx-lod.conf on a free port). Installed only when missing (CI starts empty).
+# deploy/nginx/dx-lod.conf on a free port). rapper (raptor2-utils), Node.js and npm for the
+# third-party parser tests (tests/clients/test_parsers.py); their npm packages come from
+# scripts/install-test-clients.sh, run at the end. Installed only when missing (CI starts
+# empty).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -12,6 +15,9 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
 command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   # The test starts its own nginx; the package's service (port 80) is not wanted: a
@@ -26,3 +32,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+"$(dirname "$0")/install-test-clients.sh"
