@@ -49,6 +49,7 @@ lint: $(VENV)/.installed-test
 
 bench: install-test build
 	scripts/install-bench-deps.sh
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench
 
 clean:

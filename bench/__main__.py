@@ -3,6 +3,8 @@ against `oxigraph serve`, Trifid and a Flask hello world, driven by wrk).
 
 ``python -m bench [http_bench options]``, e.g. ``python -m bench --seconds 2 --repeat 1``;
 the HTTP benchmark serves ``dist/`` when it exists (``make bench`` builds it first).
+The WSGI servers' comparison (gunicorn, granian, waitress) runs on its own:
+``python -m bench.wsgi_compare`` (bench/wsgi_compare.py).
 """
 
 from __future__ import annotations

@@ -6,12 +6,15 @@ stopped (its whole process group) when its ``with`` block ends.
   and the store behind Trifid);
 - trifid: Trifid 5.3 from bench/.trifid/ (scripts/install-bench-deps.sh), over that oxigraph;
 - hello: bench/hello.py under our own gunicorn command line (the stack's ceiling);
-- nginx: a static file, only for the client self-check.
+- nginx: a static file, only for the client self-check;
+- wsgi(kind, app): ours or the hello world under another WSGI server (bench/wsgi_compare.py):
+  granian's WSGI interface or waitress, with settings matching our gunicorn command line.
 """
 
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import os
 import shutil
@@ -20,10 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIFID = ROOT / "bench" / ".trifid" / "node_modules" / "trifid" / "server.js"
@@ -104,10 +108,12 @@ def process(
 
 
 @contextmanager
-def ours(dist: Path) -> Iterator[Server]:
+def ours(dist: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """``python -m server`` over ``dist``; ``env`` adds settings (``DX_SPARQL_…``)."""
     port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "DX_DIST_DIR": str(dist)}
-    with process([sys.executable, "-m", "server"], port, "/sparql", env) as pid:
+    full = {**os.environ, **(env or {}), "HOST": "127.0.0.1", "PORT": str(port)}
+    full["DX_DIST_DIR"] = str(dist)
+    with process([sys.executable, "-m", "server"], port, "/sparql", full) as pid:
         yield Server("ours", port, pid, "/sparql")
 
 
@@ -123,6 +129,104 @@ def hello() -> Iterator[Server]:
     argv[spec[0]] = "bench.hello:app"
     with process([sys.executable, "-m", "gunicorn", *argv[1:]], port, "/") as pid:
         yield Server("hello", port, pid)
+
+
+WsgiKind = Literal["gunicorn", "granian", "waitress"]
+WSGI_KINDS: tuple[WsgiKind, ...] = ("gunicorn", "granian", "waitress")
+App = Literal["ours", "hello"]
+#: the app spec of each app: a factory (called once per worker process) or a module global
+APPS: dict[App, tuple[str, bool]] = {
+    "ours": ("server.app:create_app", True),
+    "hello": ("bench.hello:app", False),
+}
+#: granian's logging as gunicorn's: its own messages on stderr (the bench keeps them for a
+#: failed start), the access log on stdout (written, never read, as gunicorn's ``-``).
+GRANIAN_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"},
+        "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
+    },
+    "handlers": {
+        name: {"formatter": name, "class": "logging.StreamHandler", "stream": f"ext://sys.{to}"}
+        for name, to in (("generic", "stderr"), ("access", "stdout"))
+    },
+    "loggers": {
+        "_granian": {"handlers": ["generic"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def wsgi_missing(kind: WsgiKind) -> str | None:
+    """Why ``kind`` cannot run here, or None."""
+    if kind != "gunicorn" and importlib.util.find_spec(kind) is None:
+        return f"{kind} is not installed (pip install -e '.[bench]')"
+    return None
+
+
+def granian_argv(
+    app: str, port: int, workers: int, threads: int, *, factory: bool, log_config: Path
+) -> list[str]:
+    """granian's WSGI interface with our gunicorn settings: ``workers`` processes, each
+    running the app on ``threads`` blocking threads (gthread's ``--threads``); HTTP/1.1 only
+    (gunicorn speaks no HTTP/2), no websockets, the access log on as ours has it."""
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "wsgi"),
+        *(["--factory"] if factory else []),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--workers", str(workers), "--blocking-threads", str(threads)),
+        *("--http", "1", "--no-ws", "--access-log", "--log-config", str(log_config)),
+        app,
+    ]
+
+
+def waitress_argv(app: str, port: int, workers: int, threads: int, *, factory: bool) -> list[str]:
+    """waitress has one process and no access log: as many threads as ours has in all."""
+    return [
+        *(sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}"),
+        f"--threads={workers * threads}",
+        *(["--call"] if factory else []),
+        app,
+    ]
+
+
+@contextmanager
+def wsgi(
+    kind: WsgiKind, app: App, dist: Path | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """``app`` (ours over ``dist``, or the hello world) under the WSGI server ``kind``, named
+    ``kind``. gunicorn runs exactly as :func:`ours` and :func:`hello` run it; the others get
+    the same processes and threads (``WEB_CONCURRENCY``, ``DX_THREADS``) and environment."""
+    from server.config import Settings
+
+    if kind == "gunicorn":
+        if app == "ours":
+            assert dist is not None, "ours needs a build"
+            with ours(dist, env) as server:
+                yield replace(server, name=kind)
+        else:
+            with hello() as server:
+                yield replace(server, name=kind)
+        return
+    full = {**os.environ, **(env or {})}
+    if dist is not None:
+        full["DX_DIST_DIR"] = str(dist)
+    settings, port = Settings.load(environ=full), free_port()
+    workers, threads = settings.workers, max(1, settings.threads)
+    spec, factory = APPS[app]
+    ready, sparql = ("/sparql", "/sparql") if app == "ours" else ("/", None)
+    with tempfile.NamedTemporaryFile("w", prefix="bench-granian-", suffix=".json") as config:
+        json.dump(GRANIAN_LOGGING, config)
+        config.flush()
+        if kind == "granian":
+            log = Path(config.name)
+            args = granian_argv(spec, port, workers, threads, factory=factory, log_config=log)
+        else:
+            args = waitress_argv(spec, port, workers, threads, factory=factory)
+        with process(args, port, ready, full) as pid:
+            yield Server(kind, port, pid, sparql)
 
 
 @contextmanager
@@ -231,6 +335,11 @@ def _tree(pid: int) -> list[int]:
         tree.append(todo.pop())
         todo.extend(children.get(tree[-1], []))
     return tree
+
+
+def tree_pids(pid: int) -> set[int]:
+    """The processes of ``pid``'s tree now (to tell whether one died or was replaced)."""
+    return set(_tree(pid))
 
 
 def cpu_seconds(pid: int) -> float:

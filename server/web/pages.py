@@ -9,7 +9,7 @@ from rdflib import Graph, Literal
 from converter.contract import Manifest
 from converter.vocab import DX, sparql_prefixes
 from server.stores.base import Store
-from server.web import browse, markup
+from server.web import browse, dataset_markup, markup
 from server.web.catalog import catalog_graph
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
@@ -83,14 +83,7 @@ def create_pages_blueprint(store: Store, manifest: Manifest | None) -> Blueprint
         """The ``Dataset`` JSON-LD block of ``catalog`` (read from the store when not given);
         the catalog page's template calls it with the graph it shows."""
         graph = catalog if catalog is not None else catalog_graph(store)
-        return markup.script(markup.dataset(graph, files, store, LICENCE_URL))
-
-    def meta(description: str, title: str = "") -> dict[str, str]:
-        return {
-            "title": title,
-            "description": markup.shorten(description),
-            "url": markup.canonical(request.path),
-        }
+        return markup.script(dataset_markup.dataset(graph, files, store, LICENCE_URL))
 
     @bp.get("/")
     def landing() -> str:
@@ -123,20 +116,32 @@ def create_pages_blueprint(store: Store, manifest: Manifest | None) -> Blueprint
 
     @bp.get("/kpis")
     def kpis() -> str:
-        labeller = Labeller(store, current_lang())
-        table, columns = browse.kpi_table(store, labeller)
-        headers = {c: _column_label(c) for c in columns}
-        actuals = [c for c in columns if c.startswith("Actual")]
-        return render_template(
-            "kpis.html",
-            kpis=table,
-            columns=columns,
-            headers=headers,
-            last_actual=actuals[-1] if actuals else "",
-            meta=meta(t("kpis_intro")),
-        )
+        return _kpis_page(store)
 
     return bp
+
+
+def meta(description: str, title: str = "") -> dict[str, str]:
+    """The page's ``<meta name="description">`` and OpenGraph values."""
+    return {
+        "title": title,
+        "description": markup.shorten(description),
+        "url": markup.canonical(request.path),
+    }
+
+
+def _kpis_page(store: Store) -> str:
+    labeller = Labeller(store, current_lang())
+    table, columns = browse.kpi_table(store, labeller)
+    actuals = [c for c in columns if c.startswith("Actual")]
+    return render_template(
+        "kpis.html",
+        kpis=table,
+        columns=columns,
+        headers={c: _column_label(c) for c in columns},
+        last_actual=actuals[-1] if actuals else "",
+        meta=meta(t("kpis_intro")),
+    )
 
 
 def _column_label(column: str) -> tuple[str, str]:
