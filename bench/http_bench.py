@@ -104,18 +104,31 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def run_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every wrk-driven benchmark here takes (its own ones are added after)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5, help="per wrk run (whole seconds)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per workload (medians)")
     parser.add_argument("--connections", default="20,100", help="comma-separated")
     parser.add_argument("--only", action="append", help="workload(s), comma-separated")
-    parser.add_argument("--no-trifid", action="store_true", help="skip the Trifid peer")
     parser.add_argument("--dist", type=Path, help="an existing build (default: build one)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2 cores here)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def wrk_missing() -> bool:
+    """True (and says so) when wrk is not installed."""
     if wrk.available() is None:
         print("wrk is not installed: run scripts/install-bench-deps.sh", file=sys.stderr)
+        return True
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = run_parser(__doc__)
+    parser.add_argument("--no-trifid", action="store_true", help="skip the Trifid peer")
+    args = parser.parse_args(argv)
+    if wrk_missing():
         return 2
     only = {n for part in args.only or [] for n in part.split(",") if n}
     unknown = only - {w.name for w in WORKLOADS}

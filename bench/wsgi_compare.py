@@ -27,15 +27,14 @@ Usage: python -m bench.wsgi_compare [--seconds 5] [--repeat 3] [--connections 20
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-from bench import robustness, servers, wrk
-from bench.http_bench import Bench, build, check, load, self_check
+from bench import robustness, servers
+from bench.http_bench import Bench, build, check, load, run_parser, self_check, wrk_missing
 from bench.http_report import Key, Summary, ratio, rss, verdict
 from bench.servers import WSGI_KINDS, Server, WsgiKind
 from bench.workloads import HTML, WORKLOADS, Workload
@@ -199,19 +198,12 @@ def robust(kinds: list[WsgiKind], dist: Path, seconds: int, connections: int, th
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=5, help="per wrk run (whole seconds)")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per workload (medians)")
-    parser.add_argument("--connections", default="20,100", help="comma-separated")
+    parser = run_parser(__doc__)
     parser.add_argument("--servers", default=",".join(WSGI_KINDS), help="comma-separated")
-    parser.add_argument("--only", action="append", help="workload(s), comma-separated")
     parser.add_argument("--no-throughput", action="store_true", help="robustness only")
     parser.add_argument("--no-robustness", action="store_true", help="throughput only")
-    parser.add_argument("--dist", type=Path, help="an existing build (default: build one)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2 cores here)")
     args = parser.parse_args(argv)
-    if wrk.available() is None:
-        print("wrk is not installed: run scripts/install-bench-deps.sh", file=sys.stderr)
+    if wrk_missing():
         return 2
     wanted = [k for k in args.servers.split(",") if k]
     unknown = set(wanted) - set(WSGI_KINDS)

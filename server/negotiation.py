@@ -34,15 +34,6 @@ def match(accept_header: str | None, offered: tuple[Format, ...]) -> Format | No
     return from_media_type(best, offered) if best else None
 
 
-def accepts_explicitly(accept_header: str | None, fmt: Format) -> bool:
-    """True when the header names ``fmt`` (or an alias) itself, not only through ``*/*``."""
-    if not accept_header:
-        return False
-    accept = parse_accept_header(_without_parameters(accept_header), MIMEAccept)
-    names = {fmt.media_type, *fmt.aliases}
-    return any(value.lower() in names and q > 0 for value, q in accept)
-
-
 def by_name(values: Sequence[str], offered: tuple[Format, ...]) -> Format:
     """The first ``format=`` value that names an offered format.
 

@@ -18,7 +18,14 @@ from converter.vocab import IANA_MEDIA, PREFIXES
 from server.errors import ApiError
 from server.stores.base import Store
 from server.web.i18n import current_lang
-from server.web.linking import PAGE_FORMATS, base_iri, choose_format, iri_for_path, rdf_response
+from server.web.linking import (
+    MACHINE_FORMATS,
+    PAGE_FORMATS,
+    base_iri,
+    choose_format,
+    iri_for_path,
+    rdf_response,
+)
 
 MEDIA_TYPE_PREFIX = IANA_MEDIA
 
@@ -144,7 +151,7 @@ def _portal_format(media_type: str) -> str:
 def _negotiated(graph_source: Any, forced: Format | None, page: str) -> Response:
     # Machine-first: portals harvest with ``Accept: */*`` (requests' default) and need RDF;
     # browsers name text/html and still get the page.
-    fmt = choose_format(PAGE_FORMATS, forced, html_only_if_asked=True)
+    fmt = choose_format(MACHINE_FORMATS, forced)
     graph = graph_source()
     if fmt is HTML:
         response = Response(

@@ -13,7 +13,7 @@ from rdflib import Graph
 
 from converter.formats import HTML, RDF_FORMATS, Format
 from server.config import current_settings
-from server.negotiation import accepts_explicitly, choose, match, not_acceptable
+from server.negotiation import choose
 
 
 def base_iri() -> str:
@@ -61,34 +61,26 @@ def lang_switch_url() -> str:
 
 #: What a resource, the catalog or VoID can be: a page for people, or a graph for programs.
 PAGE_FORMATS: tuple[Format, ...] = (HTML, *RDF_FORMATS)
+#: The same, for resources programs read first: Turtle unless the client names HTML.
+MACHINE_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
 
 
 def choose_format(
-    offered: tuple[Format, ...] = PAGE_FORMATS,
-    forced: Format | None = None,
-    *,
-    html_only_if_asked: bool = False,
+    offered: tuple[Format, ...] = PAGE_FORMATS, forced: Format | None = None
 ) -> Format:
     """The representation to send: the file extension if any, else ``Accept``.
 
-    People-first by default (resource IRIs ``/id/…``): ``*/*`` or no ``Accept`` gets the
-    page, as browsers and link previews expect. ``html_only_if_asked`` is machine-first
-    (``/catalog``, ``/.well-known/void``, ``/ontology``): HTML only when the header names
-    ``text/html`` or ``application/xhtml+xml`` itself with q > 0, as every browser does;
-    ``*/*`` (requests, curl, ckanext-dcat's harvester) or no header gets the first RDF
-    format offered (Turtle).
+    The order offered decides ``*/*`` and a missing ``Accept``: :data:`PAGE_FORMATS` is
+    people-first (resource IRIs ``/id/…``: browsers and link previews get the page),
+    :data:`MACHINE_FORMATS` machine-first (``/catalog``, VoID, ``/ontology``: requests,
+    curl and ckanext-dcat's harvester get Turtle, while a browser, which names
+    ``text/html`` itself, still gets the page).
 
     :raises ApiError: (406) nothing offered is acceptable; the message names what is.
     """
     if forced is not None:
         return forced
-    accept = request.headers.get("Accept")
-    if html_only_if_asked and HTML in offered and not accepts_explicitly(accept, HTML):
-        fmt = match(accept, tuple(f for f in offered if f is not HTML))
-        if fmt is None:
-            raise not_acceptable(offered, f"Accept: {accept}")
-        return fmt
-    return choose(accept, offered)
+    return choose(request.headers.get("Accept"), offered)
 
 
 def rdf_response(graph: Graph, fmt: Format, *, vary: bool = True) -> Response:

@@ -23,7 +23,13 @@ from server.web import browse, describe, markup
 from server.web.chart import bar_chart
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
-from server.web.linking import PAGE_FORMATS, choose_format, iri_for_path, rdf_response
+from server.web.linking import (
+    MACHINE_FORMATS,
+    PAGE_FORMATS,
+    choose_format,
+    iri_for_path,
+    rdf_response,
+)
 
 #: Characters that may not appear inside ``<…>`` in SPARQL (also blocks query injection).
 UNSAFE_IRI = re.compile(r'[\s<>"{}|^`\\]')
@@ -196,7 +202,7 @@ ONTOLOGY_CSP = (
 
 def _ontology(store: Store, dist_dir: Path, forced: Format | None = None) -> Response:
     """``B ontology``: the ontology's HTML page for people, its graph for programs."""
-    fmt = choose_format(PAGE_FORMATS, forced, html_only_if_asked=True)  # machine-first
+    fmt = choose_format(MACHINE_FORMATS, forced)  # machine-first
     if fmt is HTML:
         page = dist_dir / "download" / "ontology.html"
         try:
