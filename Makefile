@@ -7,7 +7,7 @@ PORT   ?= 8000
 DIST   ?= dist
 export HOST PORT
 
-.PHONY: install install-test assets system-deps build run test lint bench clean
+.PHONY: install install-test assets system-deps build run test lint bench harden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,21 @@ build: $(VENV)/.installed
 run: install build
 	$(BIN)/python -m server
 
+FIGURES := test-artifacts/harden/figures
+
+# Every test; the hardening suite (tests/harden/) in its short form, its figures in $(FIGURES).md.
 test: install-test lint
+	rm -f $(FIGURES).jsonl
 	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m tests.harden.figures > $(FIGURES).md
+
+# The hardening suite in full (DX_HARDEN=full), one test at a time so that the load figures
+# are not shared with other tests; the table the README shows is $(FIGURES).md.
+harden: install-test
+	rm -f $(FIGURES).jsonl
+	DX_HARDEN=full $(BIN)/python -m pytest tests/harden -p no:xdist
+	$(BIN)/python -m tests.harden.figures > $(FIGURES).md
+	cat $(FIGURES).md
 
 # Style, types and the dependency rules (import-linter contracts in pyproject.toml).
 lint: $(VENV)/.installed-test

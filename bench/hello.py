@@ -1,7 +1,7 @@
-"""The ceiling of our stack: Flask's hello world under the gunicorn command line we serve with.
+"""The ceiling of our stack: Flask's hello world under the granian command line we serve with.
 
-bench/http_bench.py runs it with ``server.__main__.gunicorn_argv`` (only the app spec
-differs), so a page of ours at 0.5x this is at half of what Flask + gunicorn can do here.
+bench/http_bench.py runs it with ``server.__main__.server_argv`` (only the app spec
+differs), so a page of ours at 0.5x this is at half of what Flask + granian can do here.
 It answers every path, so each page workload can ask it for the same path it asks us.
 """
 

@@ -8,7 +8,7 @@ a third of the matching ceiling is flagged as client-bound at the end.
 
 Every server runs on 127.0.0.1 on a free port over the same build (bench/servers.py): ours,
 `oxigraph serve` (SPARQL peer), Trifid 5.3 over that oxigraph (page peer) and Flask's hello
-world under our gunicorn command line (the ceiling of the stack for every GET). Each workload
+world under our granian command line (the ceiling of the stack for every GET). Each workload
 runs N times (--repeat) per connection count, ours and its peers alternately (the order flips
 each round, so a drift of the busy machine hits both sides), after a warm-up run each. The
 table shows medians; the ratio is the median of the per-round ratios.

@@ -5,10 +5,11 @@ stopped (its whole process group) when its ``with`` block ends.
 - oxigraph: ``oxigraph serve --union-default-graph`` over the same graphs (the SPARQL peer,
   and the store behind Trifid);
 - trifid: Trifid 5.3 from bench/.trifid/ (scripts/install-bench-deps.sh), over that oxigraph;
-- hello: bench/hello.py under our own gunicorn command line (the stack's ceiling);
+- hello: bench/hello.py under our own granian command line (the stack's ceiling);
 - nginx: a static file, only for the client self-check;
-- wsgi(kind, app): ours or the hello world under another WSGI server (bench/wsgi_compare.py):
-  granian's WSGI interface or waitress, with settings matching our gunicorn command line.
+- wsgi(kind, app): ours or the hello world under each WSGI server (bench/wsgi_compare.py):
+  granian exactly as ``python -m server`` runs it, gunicorn gthread or waitress with the
+  same processes and threads.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def process(
     args: list[str], port: int, ready: str, env: dict[str, str] | None = None, timeout: float = 90
 ) -> Iterator[int]:
     """Start ``args`` in a session of its own, wait until ``ready`` answers, yield its pid;
-    then stop its process group (gunicorn's workers and our query workers die with it)."""
+    then stop its process group (granian's workers and our query workers die with it)."""
     with tempfile.NamedTemporaryFile(prefix="bench-log-", suffix=".txt") as log:
         proc = subprocess.Popen(
             args,
@@ -119,67 +120,43 @@ def ours(dist: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
 
 @contextmanager
 def hello() -> Iterator[Server]:
-    from server.__main__ import gunicorn_argv  # the exact command line ours runs
+    from server.__main__ import server_argv  # the exact command line ours runs
     from server.config import Settings
 
     settings, port = Settings.load(), free_port()
-    argv = gunicorn_argv(f"127.0.0.1:{port}", settings.workers, max(1, settings.threads))
+    argv = server_argv("127.0.0.1", port, settings.workers, max(1, settings.threads))
     spec = [i for i, arg in enumerate(argv) if arg.startswith("server.app:")]
     assert len(spec) == 1, f"no single app spec in {argv}"
     argv[spec[0]] = "bench.hello:app"
-    with process([sys.executable, "-m", "gunicorn", *argv[1:]], port, "/") as pid:
+    argv.remove("--factory")  # hello's app is a module attribute, not a factory
+    with process(argv, port, "/") as pid:
         yield Server("hello", port, pid)
 
 
+def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
+    """gunicorn gthread as ``python -m server`` ran it until granian measured better:
+    ``workers`` processes of ``threads`` threads (keep-alive), the access log on."""
+    return [
+        *(sys.executable, "-m", "gunicorn", "--bind", bind, "--worker-class", "gthread"),
+        *("--workers", str(workers), "--threads", str(threads), "--access-logfile", "-"),
+    ]
+
+
 WsgiKind = Literal["gunicorn", "granian", "waitress"]
-WSGI_KINDS: tuple[WsgiKind, ...] = ("gunicorn", "granian", "waitress")
+WSGI_KINDS: tuple[WsgiKind, ...] = ("granian", "gunicorn", "waitress")
 App = Literal["ours", "hello"]
 #: the app spec of each app: a factory (called once per worker process) or a module global
 APPS: dict[App, tuple[str, bool]] = {
     "ours": ("server.app:create_app", True),
     "hello": ("bench.hello:app", False),
 }
-#: granian's logging as gunicorn's: its own messages on stderr (the bench keeps them for a
-#: failed start), the access log on stdout (written, never read, as gunicorn's ``-``).
-GRANIAN_LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"},
-        "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
-    },
-    "handlers": {
-        name: {"formatter": name, "class": "logging.StreamHandler", "stream": f"ext://sys.{to}"}
-        for name, to in (("generic", "stderr"), ("access", "stdout"))
-    },
-    "loggers": {
-        "_granian": {"handlers": ["generic"], "level": "INFO", "propagate": False},
-        "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
-    },
-}
 
 
 def wsgi_missing(kind: WsgiKind) -> str | None:
     """Why ``kind`` cannot run here, or None."""
-    if kind != "gunicorn" and importlib.util.find_spec(kind) is None:
+    if kind != "granian" and importlib.util.find_spec(kind) is None:
         return f"{kind} is not installed (pip install -e '.[bench]')"
     return None
-
-
-def granian_argv(
-    app: str, port: int, workers: int, threads: int, *, factory: bool, log_config: Path
-) -> list[str]:
-    """granian's WSGI interface with our gunicorn settings: ``workers`` processes, each
-    running the app on ``threads`` blocking threads (gthread's ``--threads``); HTTP/1.1 only
-    (gunicorn speaks no HTTP/2), no websockets, the access log on as ours has it."""
-    return [
-        *(sys.executable, "-m", "granian", "--interface", "wsgi"),
-        *(["--factory"] if factory else []),
-        *("--host", "127.0.0.1", "--port", str(port)),
-        *("--workers", str(workers), "--blocking-threads", str(threads)),
-        *("--http", "1", "--no-ws", "--access-log", "--log-config", str(log_config)),
-        app,
-    ]
 
 
 def waitress_argv(app: str, port: int, workers: int, threads: int, *, factory: bool) -> list[str]:
@@ -197,11 +174,11 @@ def wsgi(
     kind: WsgiKind, app: App, dist: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Iterator[Server]:
     """``app`` (ours over ``dist``, or the hello world) under the WSGI server ``kind``, named
-    ``kind``. gunicorn runs exactly as :func:`ours` and :func:`hello` run it; the others get
+    ``kind``. granian runs exactly as :func:`ours` and :func:`hello` run it; the others get
     the same processes and threads (``WEB_CONCURRENCY``, ``DX_THREADS``) and environment."""
     from server.config import Settings
 
-    if kind == "gunicorn":
+    if kind == "granian":
         if app == "ours":
             assert dist is not None, "ours needs a build"
             with ours(dist, env) as server:
@@ -217,16 +194,13 @@ def wsgi(
     workers, threads = settings.workers, max(1, settings.threads)
     spec, factory = APPS[app]
     ready, sparql = ("/sparql", "/sparql") if app == "ours" else ("/", None)
-    with tempfile.NamedTemporaryFile("w", prefix="bench-granian-", suffix=".json") as config:
-        json.dump(GRANIAN_LOGGING, config)
-        config.flush()
-        if kind == "granian":
-            log = Path(config.name)
-            args = granian_argv(spec, port, workers, threads, factory=factory, log_config=log)
-        else:
-            args = waitress_argv(spec, port, workers, threads, factory=factory)
-        with process(args, port, ready, full) as pid:
-            yield Server(kind, port, pid, sparql)
+    if kind == "gunicorn":
+        bind = f"127.0.0.1:{port}"
+        args = [*gunicorn_argv(bind, workers, threads), f"{spec}()" if factory else spec]
+    else:
+        args = waitress_argv(spec, port, workers, threads, factory=factory)
+    with process(args, port, ready, full) as pid:
+        yield Server(kind, port, pid, sparql)
 
 
 @contextmanager

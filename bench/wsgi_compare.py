@@ -6,7 +6,8 @@ Throughput: the landing page /, /id/kpi/2 (HTML), /id/kpi/2.ttl, the cheap SPARQ
 (bench/wrk.py). Each workload runs N times (--repeat) per connection count, the servers in
 turn, the order rotated each round (a drift of the busy machine hits every server alike),
 after a warm-up run each; the table shows medians and, per server, the median of the
-per-round ratios to the first server (gunicorn, what we serve with now).
+per-round ratios to the first server (granian, what ``python -m server`` runs since this
+comparison chose it).
 
 Robustness (bench/robustness.py), against a fresh server of each kind running our app with
 DX_SPARQL_MAX_BODY_BYTES=1024: the 413 keep-alive check (issue 9; 2 MB bodies, which the app
@@ -14,14 +15,14 @@ drains, and 5 MiB ones, which it refuses with ``Connection: close``), a slowlori
 headers while wrk measures the landing page: req/s during the attack against without), and
 whether the server is still up, with the same processes, after both.
 
-How each server runs (bench/servers.py): gunicorn exactly as ``python -m server`` runs it
-(gthread, WEB_CONCURRENCY processes of DX_THREADS threads, access log on); granian's WSGI
-interface with as many processes and blocking threads, HTTP/1.1, the access log on too
-(both logs go to /dev/null); waitress in one process with as many threads in all (it has
-no worker processes, and no access log).
+How each server runs (bench/servers.py): granian exactly as ``python -m server`` runs it
+(WSGI, WEB_CONCURRENCY processes of DX_THREADS blocking threads, HTTP/1.1, access log on);
+gunicorn gthread with as many processes and threads, its access log on too (both logs go
+to /dev/null); waitress in one process with as many threads in all (it has no worker
+processes, and no access log).
 
 Usage: python -m bench.wsgi_compare [--seconds 5] [--repeat 3] [--connections 20,100]
-[--servers gunicorn,granian,waitress] [--only landing,kpi,ttl,cheap,hello]
+[--servers granian,gunicorn,waitress] [--only landing,kpi,ttl,cheap,hello]
 [--no-throughput] [--no-robustness] [--dist DIR] [--threads 2]
 """
 
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown server(s): {', '.join(sorted(unknown))}")
     kinds: list[WsgiKind] = []
-    for kind in (k for k in WSGI_KINDS if k in wanted):  # gunicorn first: the ratios' base
+    for kind in (k for k in WSGI_KINDS if k in wanted):  # granian first: the ratios' base
         why = servers.wsgi_missing(kind)
         if why:
             print(f"{kind} skipped: {why}")

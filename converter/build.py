@@ -16,8 +16,10 @@ from rdflib import Graph
 
 from converter import __version__
 from converter.catalog import Download, catalog_graph
+from converter.changes import Changes, PublishedUnreadable, compare, refuse_removals
 from converter.config import EditionConfig, Publication, load_publication
 from converter.contract import Manifest, Validation, file_entry, graph_entry
+from converter.diff import changes_graph
 from converter.errors import InputError, ValidationFailed
 from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
 from converter.iris import Iris
@@ -26,6 +28,8 @@ from converter.mapping import check_disjoint, edition_graph
 from converter.model import Edition, build_edition
 from converter.orgs import read_register
 from converter.reader import read_table
+from converter.series import series_graph
+from converter.spreadsheet import spreadsheet_csv
 from converter.validate import SHAPES_FILE, Report, load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +43,7 @@ class BuildResult:
     editions: list[int]
     report: Report
     warnings: list[str] = field(default_factory=list)
+    changes: Changes | None = None  # against the build ``out`` held; None if not compared
 
 
 def convert_table(
@@ -65,6 +70,7 @@ def convert_table(
             row=1,
         )
     edition = build_edition(parsed, read_register(organizations))
+    edition.warnings[:0] = parsed.warnings  # the reader's come first, as they came first
     iris = Iris(base_iri) if base_iri else Iris()
     title_ja = title_ja or f"令和{edition.fiscal_year - 2018}年度 行政のDX関連事業・KPI一覧"
     title_en = title_en or f"Administrative DX projects and KPIs, FY{edition.fiscal_year}"
@@ -72,47 +78,126 @@ def convert_table(
 
 
 def build(
-    publication: Path, out: Path, *, base_iri: str | None = None, shapes_file: Path = SHAPES_FILE
+    publication: Path,
+    out: Path,
+    *,
+    base_iri: str | None = None,
+    shapes_file: Path = SHAPES_FILE,
+    allow_removals: bool = False,
 ) -> BuildResult:
     """Build, validate and publish into ``out`` (replaced only on success).
 
     :raises InputError: a source file is malformed.
+    :raises RemovalsRefused: the build would remove projects, KPIs, rows or values that
+        ``out`` publishes, and ``allow_removals`` is not set; ``out`` is left untouched.
     :raises ValidationFailed: the graph violates the shapes; ``out`` is left untouched.
     """
     pub = load_publication(publication, base_iri=base_iri)
     iris = Iris(pub.base_iri)
-    graphs: dict[int, Graph] = {}
-    warnings: list[str] = []
-    for config in pub.editions:
-        graphs[config.fiscal_year], edition = _edition(pub, config)
-        warnings.extend(edition.warnings)
-    data = Graph()
-    for graph in graphs.values():
-        data += graph
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    graphs, data, warnings = _convert_all(pub)
     out = Path(out)
+    changes, serialized = _gate(out, Path(publication).name, pub, graphs, allow_removals, warnings)
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         downloads = _write_downloads(staging / "download", pub, iris, data, shapes_file)
         editions = sorted(graphs)
         catalog = catalog_graph(pub, iris, downloads, len(data), editions)
-        report = validate(data + catalog, load_shapes(shapes_file))
-        if not report.conforms:
-            raise ValidationFailed(report.text(), len(report.violations))
-        # A triple in two graphs would make the store's default graph a multiset.
-        check_disjoint({"data": data, "catalog": catalog, "ontology": ontology})
+        history = _history(pub, iris, serialized)
+        report = _check(data, {"catalog": catalog, "ontology": ontology, **history}, shapes_file)
         named = {f"fy{year}": graph for year, graph in graphs.items()}
-        named.update(catalog=catalog, ontology=ontology)
+        named.update(catalog=catalog, ontology=ontology, **history)
         _write_catalog(staging / "download", catalog, pub.base_iri)
         _write_ontology_docs(staging / "download")
-        _write_graphs(staging, iris, named)
+        _write_graphs(staging, iris, named, serialized)
         _write_manifest(staging, pub, iris, named, report, len(data), editions)
         _replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(out, len(data), sorted(graphs), report, warnings)
+    return BuildResult(out, len(data), sorted(graphs), report, warnings, changes)
+
+
+def _convert_all(pub: Publication) -> tuple[dict[int, Graph], Graph, list[str]]:
+    """Each edition's graph, all of them in one graph, and the warnings.
+
+    Editions share resources (KPIs, plan items, organisations, fiscal years). A triple an
+    earlier edition states stays in that edition's graph only: stated twice, the store's
+    default graph would count it twice; and an earlier graph never changes when a later
+    edition is added (docs/editions.md).
+    """
+    graphs: dict[int, Graph] = {}
+    warnings: list[str] = []
+    data = Graph()
+    for config in pub.editions:
+        converted, edition = _edition(pub, config)
+        warnings.extend(edition.warnings)
+        graph = Graph()
+        for triple in converted:
+            if triple not in data:
+                graph.add(triple)
+        graphs[config.fiscal_year] = graph
+        data += graph
+    return graphs, data, warnings
+
+
+def _gate(
+    out: Path,
+    config: str,
+    pub: Publication,
+    graphs: dict[int, Graph],
+    allow_removals: bool,
+    warnings: list[str],
+) -> tuple[Changes | None, dict[str, bytes]]:
+    """Compare with the publication in ``out``; refuse removals unless they are allowed.
+
+    Returns the changes and the edition graphs as N-Triples (by graph name): the one
+    serialization serves the comparison and ``graphs/<name>.nt``.
+
+    :raises RemovalsRefused: something published would be removed (not allowed).
+    :raises PublishedUnreadable: ``out`` cannot be read (not allowed to replace it blindly).
+    """
+    base = Iris(pub.base_iri).base
+    built = {year: N_TRIPLES.serialize(graph, base_iri=base) for year, graph in graphs.items()}
+    serialized = {f"fy{year}": body for year, body in built.items()}
+    try:
+        changes = compare(out, built, pub.base_iri)
+    except PublishedUnreadable as exc:
+        if not allow_removals:
+            raise
+        warnings.append(str(exc))
+        return None, serialized
+    if not allow_removals:
+        refuse_removals(changes, {c.fiscal_year: c.table.name for c in pub.editions}, config)
+    return changes, serialized
+
+
+def _history(pub: Publication, iris: Iris, serialized: dict[str, bytes]) -> dict[str, Graph]:
+    """The series graph, and the changes graph when consecutive editions differ."""
+    history = {"series": series_graph(pub, iris)}
+    years = {config.fiscal_year: serialized[f"fy{config.fiscal_year}"] for config in pub.editions}
+    changes = changes_graph(iris, years)
+    if len(changes):  # one edition has nothing to compare with: no empty graph is published
+        history["changes"] = changes
+    return history
+
+
+def _check(data: Graph, others: dict[str, Graph], shapes_file: Path) -> Report:
+    """Run the SHACL gate on every graph (the ontology's terms are not data) and refuse a
+    triple stated in two graphs: it would make the store's default graph a multiset.
+
+    :raises ValidationFailed: the graphs violate the shapes.
+    :raises ConverterError: two graphs share a triple.
+    """
+    union = Graph()
+    for graph in (data, *(g for name, g in others.items() if name != "ontology")):
+        union += graph
+    report = validate(union, load_shapes(shapes_file))
+    if not report.conforms:
+        raise ValidationFailed(report.text(), len(report.violations))
+    check_disjoint({"data": data, **others})
+    return report
 
 
 def _edition(pub: Publication, config: EditionConfig) -> tuple[Graph, Edition]:
@@ -137,7 +222,8 @@ def _write_downloads(
     downloads = _write_data_dumps(folder, pub, data)
     for config in pub.editions:
         downloads.extend(_write_source_files(folder, config))
-    _write(folder / "organizations.csv", pub.organizations.read_bytes())
+    orgs = pub.organizations
+    _write(folder / "organizations.csv", spreadsheet_csv(orgs.read_bytes(), orgs.name))
     _write(folder / "context.jsonld", context_document(pub.base_iri))
     _write(folder / "ontology.ttl", ONTOLOGY_FILE.read_bytes())
     _write(folder / "shapes.ttl", shapes_file.read_bytes())
@@ -166,7 +252,8 @@ def _write_data_dumps(folder: Path, pub: Publication, data: Graph) -> list[Downl
 
 
 def _write_source_files(folder: Path, config: EditionConfig) -> list[Download]:
-    """An edition's source CSV and its CSVW metadata, copied as they are."""
+    """An edition's source CSV and its CSVW metadata, copied as they are (except a CSV cell
+    that a spreadsheet would run as a formula: see :mod:`converter.spreadsheet`)."""
     downloads = []
     for source, fmt, ja, en in (
         (config.table, CSV, "原表（CSV）", "Source table (CSV)"),
@@ -182,6 +269,8 @@ def _write_source_files(folder: Path, config: EditionConfig) -> list[Download]:
                 "is missing (the build publishes it beside the data)", file=str(source)
             )
         body = source.read_bytes()
+        if fmt is CSV and source.suffix.lower() == ".csv":
+            body = spreadsheet_csv(body, source.name)
         _write(folder / source.name, body)
         year = f"令和{config.fiscal_year - 2018}年度 "
         downloads.append(
@@ -209,9 +298,12 @@ def _write_ontology_docs(folder: Path) -> None:
     _write(folder / "ontology.html", ontology_html(ONTOLOGY_FILE).encode("utf-8"))
 
 
-def _write_graphs(staging: Path, iris: Iris, named: dict[str, Graph]) -> None:
+def _write_graphs(
+    staging: Path, iris: Iris, named: dict[str, Graph], serialized: dict[str, bytes]
+) -> None:
     for name, graph in named.items():
-        _write(staging / "graphs" / f"{name}.nt", N_TRIPLES.serialize(graph, base_iri=iris.base))
+        body = serialized.get(name) or N_TRIPLES.serialize(graph, base_iri=iris.base)
+        _write(staging / "graphs" / f"{name}.nt", body)
 
 
 def _write_manifest(

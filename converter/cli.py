@@ -3,7 +3,8 @@
 Exit codes (the only place that exits):
   0  success
   1  SHACL: the graph does not conform; nothing was published
-  2  input or configuration error (file, row and column are named)
+  2  input or configuration error (file, row and column are named); also a build that
+     would remove published projects, KPIs, rows or values (without --allow-removals)
   3  internal error (a bug: please report it)
   4  the SPARQL store failed during publish
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 import click
 
 from converter.build import build, convert_table
+from converter.changes import RemovalsRefused
 from converter.contract import DEFAULT_BASE_IRI
 from converter.errors import ConverterError
 from converter.formats import RDF_FORMATS, from_extension
@@ -75,10 +77,25 @@ def main() -> None:
     help="output folder (replaced only on success)",
 )
 @click.option("--base-iri", envvar="DX_BASE_IRI", help="canonical base IRI of the data")
-def build_command(publication: Path, out: Path, base_iri: str | None) -> None:
-    """Convert, validate and write dist/ atomically. / 変換・検証して dist/ に出力。"""
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="replace the published build even if projects, KPIs, rows or values of an edition "
+    "it publishes are gone / 公開中の事業・KPI・行・値の削除を認める",
+)
+def build_command(publication: Path, out: Path, base_iri: str | None, allow_removals: bool) -> None:
+    """Convert, validate and write dist/ atomically. / 変換・検証して dist/ に出力。
+
+    The new build is compared with the one OUT publishes; the change summary is printed,
+    and a build that would remove published data is refused (exit 2) without
+    --allow-removals.
+    """
     try:
-        result = build(publication, out, base_iri=base_iri)
+        result = build(publication, out, base_iri=base_iri, allow_removals=allow_removals)
+    except RemovalsRefused as error:
+        click.echo(error.changes.text(), err=True)
+        _fail(error)
+        return
     except ConverterError as error:
         _fail(error)
         return
@@ -86,6 +103,8 @@ def build_command(publication: Path, out: Path, base_iri: str | None) -> None:
         click.echo(f"警告 / warning: {warning}", err=True)
     if result.report.warnings:
         click.echo(result.report.text(), err=True)
+    if result.changes is not None:
+        click.echo(result.changes.text())
     click.echo(f"OK: {result.triples} triples, editions {result.editions} → {result.out}")
 
 

@@ -56,7 +56,20 @@ class Iris:
         return self._id(f"date/{iso}")
 
     def dataset(self) -> URIRef:
+        """The dataset portals harvest (all editions); also the series of the editions."""
         return self._id("dataset/dx-kpi")
+
+    def edition(self, year: int) -> URIRef:
+        """One edition as a ``dcat:Dataset`` in the series (docs/editions.md)."""
+        return self._id(f"dataset/dx-kpi/fy{year}")
+
+    def latest(self) -> URIRef:
+        """The stable pointer to the current edition."""
+        return self._id("dataset/dx-kpi/latest")
+
+    def change(self, year: int, number: int) -> URIRef:
+        """The ``number``-th change from the edition before ``year`` to ``year``."""
+        return self._id(f"change/fy{year}/{number}")
 
     def distribution(self, name: str) -> URIRef:
         return self._id(f"distribution/{name.replace('.', '-')}")

@@ -276,6 +276,10 @@ class EditionMapper:
         period = self.iris.fiscal_year(cell.year) if cell.year else DX.BaselinePeriod
         self.add(s, DX.refPeriod, period)
         self.add(s, DX.notation, Literal(parsed.notation, lang="ja"))
+        # The KPI is shared by every edition; each value says which edition printed it.
+        report = self.iris.report(self.year)
+        self.add(s, DX.edition, report)
+        self.add(s, PROV.wasDerivedFrom, report)
         if cell.kind == "actual" and kpi.evaluation:
             self.add(s, DX.evaluation, DX[kpi.evaluation])
             self.add(s, DX.evaluationNotation, Literal(kpi.evaluation_notation, lang="ja"))

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from converter.cells import (
+    MAX_FILE_BYTES,
+    check_cells,
+    check_kpi_less_row,
+    fit_to_header,
+)
+from converter.encoding import decode
 from converter.errors import InputError
 from converter.table import FIXED_COLUMNS, LIST_SEPARATOR, Layout, layout_from_header
-
-ENCODINGS = ("utf-8", "cp932")  # tried in this order when none is given
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Table:
     file: str
     layout: Layout
     rows: list[Row]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def fiscal_year(self) -> int:
@@ -46,40 +52,72 @@ def read_table(path: Path, *, encoding: str | None = None, sheet: str | None = N
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", file=str(path))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"ファイルが大きすぎます（{size / 2**20:.1f} MiB、上限 {MAX_FILE_BYTES // 2**20} MiB）"
+            f" / the file is {size / 2**20:.1f} MiB; a table is at most "
+            f"{MAX_FILE_BYTES // 2**20} MiB (is it the right file?)",
+            file=path.name,
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        records = _xlsx_records(path, sheet)
-    else:
-        records = _csv_records(path, encoding)
-    return _table(path.name, records)
-
-
-def _decode(path: Path, data: bytes, encoding: str | None) -> str:
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"cannot be read as {encoding}: {exc}", file=path.name) from exc
-    for candidate in ENCODINGS:
-        try:
-            text = data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        return text.removeprefix("\ufeff")
-    raise InputError(
-        "is neither UTF-8 nor CP932 (Shift_JIS); save it as UTF-8 CSV or give --encoding",
-        file=path.name,
-    )
-
-
-def _csv_records(path: Path, encoding: str | None) -> list[list[str]]:
-    text = _decode(path, path.read_bytes(), encoding)
+        return _table(path.name, _xlsx_records(path, sheet), lines=None)
+    text = decode(path.read_bytes(), path.name, encoding)
     if not text.strip():
         raise InputError("the file is empty", file=path.name)
+    records, lines = _csv_records(path.name, text)
+    table = _table(path.name, records, lines=lines)
+    if not text.endswith(("\n", "\r")):
+        # Excel and LibreOffice end every row with a line break; a copy cut inside the last
+        # cell has the right shape and only this to show for it.
+        table.warnings.append(
+            f"{path.name} row {len(records)}: ファイルが改行で終わっていません。途中で切れて"
+            "いないか確かめてください / the file does not end with a line break: check that it "
+            "was not cut short (the last cell is kept as it is)"
+        )
+    return table
+
+
+def _csv_records(file: str, text: str) -> tuple[list[list[str]], list[tuple[int, int]]]:
+    """The records and the physical lines (first, last) each one spans."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        raise InputError(f"not valid CSV: {exc}", file=path.name, row=reader.line_num) from exc
+    records: list[list[str]] = []
+    lines: list[tuple[int, int]] = []
+    while True:
+        first = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records, lines
+        except csv.Error as exc:
+            # The record that fails is the one whose quote opened; name that row, not the
+            # line where the parser gave up.
+            raise InputError(
+                _csv_problem(str(exc), first, reader.line_num), file=file, row=len(records) + 1
+            ) from exc
+        records.append(record)
+        lines.append((first, reader.line_num))
+
+
+def _csv_problem(error: str, first: int, last: int) -> str:
+    if "field larger than field limit" in error:
+        return (
+            f"セルが長すぎます（{csv.field_size_limit():,} 文字超） / a cell is longer than "
+            f"{csv.field_size_limit():,} characters (line {first})"
+        )
+    if "unexpected end of data" in error:
+        return (
+            f'{first}行目で開いた引用符（"）がファイルの終わりまで閉じていません / a quote (") '
+            f"opened on line {first} is never closed (the file ends inside it): close it, or "
+            'double a quote inside a cell ("")'
+        )
+    if last > first:
+        return (
+            f'{first}行目で開いた引用符（"）が{last}行目まで閉じていません / a quote (") opened '
+            f"on line {first} runs to line {last}: close it where the cell ends, or double a "
+            f'quote inside a cell ("") ({error})'
+        )
+    return f"CSV として読めません / not valid CSV: {error} (line {first})"
 
 
 def _xlsx_records(path: Path, sheet: str | None) -> list[list[str]]:
@@ -118,25 +156,23 @@ def _xlsx_text(cell: object) -> str:
     return str(value)
 
 
-def _table(file: str, records: list[list[str]]) -> Table:
+def _table(file: str, records: list[list[str]], *, lines: list[tuple[int, int]] | None) -> Table:
+    """Check the records and make rows; ``lines`` is None for a workbook (cells by position)."""
     while records and not any(cell.strip() for cell in records[-1]):
         records.pop()  # trailing empty rows are spreadsheet noise
     if not records:
         raise InputError("the file is empty", file=file)
-    layout = layout_from_header([cell.strip() for cell in records[0]], file=file)
+    header = [cell.strip() for cell in records[0]]
+    check_cells(file, records, header)
+    layout = layout_from_header(header, file=file)
     if len(records) == 1:
         raise InputError("the table has a header but no data rows", file=file)
-    width = len(layout.headings)
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) > width and any(cell.strip() for cell in record[width:]):
-            raise InputError(
-                f"has {len(record)} cells but the header has {width}", file=file, row=number
-            )
-        record = record + [""] * (width - len(record))
-        rows.append(_row(file, layout, number, record))
+        span = lines[number - 1] if lines is not None else None
+        rows.append(_row(file, layout, number, fit_to_header(file, header, number, record, span)))
     return Table(file=file, layout=layout, rows=rows)
 
 
@@ -155,6 +191,7 @@ def _row(file: str, layout: Layout, number: int, record: list[str]) -> Row:
         if column.required and not cells[column.name]:
             raise InputError("must not be empty", file=file, row=number, column=column.heading)
     targets = {year: record[i].strip() for year, i in layout.targets.items()}
+    check_kpi_less_row(file, layout, number, cells, targets)
     return Row(
         number=number, cells=cells, targets=targets, status=record[layout.status_index].strip()
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from converter.errors import InputError
 
@@ -40,12 +41,21 @@ FIXED_COLUMNS = (
     Column("評価", "evaluation"),
 )
 LIST_SEPARATOR = ";"
+#: What KPI番号 holds in a row without a KPI (a 【目標】 row).
+NO_KPI = frozenset({"", "‐", "-", "－", "―"})
+#: The columns that belong to a row's KPI (besides the 目標値 columns): (name, heading).
+KPI_VALUE_COLUMNS = tuple(
+    (c.name, c.heading)
+    for c in FIXED_COLUMNS
+    if c.name in ("kpi_relisting_of", "kpi_name", "unit", "baseline", "actual", "evaluation")
+)
 
 # Headings that carry a year: "目標値Ｒ５" (target for 令和5年度) and "令和５年度取組状況"
 # (the status of the edition's year, which is also the year of 実績値).
-_TARGET = re.compile(r"^目標値R(\d+)$")
-_STATUS = re.compile(r"^令和(\d+)年度取組状況$")
+_TARGET = re.compile(r"^目標値R([0-9]+)$")
+_STATUS = re.compile(r"^令和([0-9]+)年度取組状況$")
 REIWA_OFFSET = 2018  # 令和1年 = 2019
+REIWA_YEARS = range(1, 100)  # a plan's years, with room; 令和99999 is a typo, not a year
 
 
 def reiwa_to_gregorian(year: int) -> int:
@@ -70,7 +80,8 @@ def _normal(heading: str) -> str:
 def layout_from_header(header: list[str], *, file: str) -> Layout:
     """Check the header row and locate every column.
 
-    :raises InputError: a column is missing, duplicated or not recognised.
+    :raises InputError: a column is missing, duplicated or not recognised, or a heading's
+        year is not a plausible 令和 year.
     """
     index: dict[str, int] = {}
     targets: dict[int, int] = {}
@@ -84,17 +95,57 @@ def layout_from_header(header: list[str], *, file: str) -> Layout:
         column = by_heading.get(heading)
         target, state = _TARGET.match(heading), _STATUS.match(heading)
         if column is not None:
-            if column.name in index:
-                raise InputError(f"column '{raw}' appears twice", file=file, row=1)
-            index[column.name] = position
+            _place(index, column.name, position, raw, file)
         elif target:
-            targets[reiwa_to_gregorian(int(target[1]))] = position
+            _place(targets, _year(target[1], raw, file), position, raw, file)
         elif state:
             if status is not None:
                 raise InputError(f"column '{raw}' appears twice", file=file, row=1)
-            status = (reiwa_to_gregorian(int(state[1])), position)
+            status = (_year(state[1], raw, file), position)
         else:
             unknown.append(raw)
+    _check_complete(index, targets, status, unknown, file)
+    assert status is not None
+    return Layout(
+        index=index,
+        targets=dict(sorted(targets.items())),
+        status_index=status[1],
+        fiscal_year=status[0],
+        headings=list(header),
+    )
+
+
+def _place(found: dict[Any, int], key: object, position: int, raw: str, file: str) -> None:
+    if key in found:
+        raise InputError(f"column '{raw}' appears twice", file=file, row=1, column=raw)
+    found[key] = position
+
+
+def _year(digits: str, raw: str, file: str) -> int:
+    """The Gregorian fiscal year of a heading's 令和 year.
+
+    :raises InputError: the year is not 令和1–99 (names the column).
+    """
+    reiwa = int(digits) if len(digits) <= 2 else 0
+    if reiwa not in REIWA_YEARS:
+        raise InputError(
+            f"見出しの年度（令和{digits}年度）がありえません。令和1～99年度で書いてください / the "
+            f"heading's year 令和{digits} is not a fiscal year (令和1–99, i.e. "
+            f"{reiwa_to_gregorian(1)}–{reiwa_to_gregorian(99)})",
+            file=file,
+            row=1,
+            column=raw,
+        )
+    return reiwa_to_gregorian(reiwa)
+
+
+def _check_complete(
+    index: dict[str, int],
+    targets: dict[int, int],
+    status: tuple[int, int] | None,
+    unknown: list[str],
+    file: str,
+) -> None:
     missing = [c.heading for c in FIXED_COLUMNS if c.name not in index]
     if status is None:
         missing.append("令和○年度取組状況")
@@ -107,11 +158,3 @@ def layout_from_header(header: list[str], *, file: str) -> Layout:
         raise InputError(
             f"unrecognised column(s) {', '.join(repr(u) for u in unknown)}", file=file, row=1
         )
-    assert status is not None
-    return Layout(
-        index=index,
-        targets=dict(sorted(targets.items())),
-        status_index=status[1],
-        fiscal_year=status[0],
-        headings=list(header),
-    )

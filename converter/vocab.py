@@ -26,6 +26,9 @@ from rdflib.namespace import (
 DX = Namespace("https://data.pref.fukushima.lg.jp/dx/ontology#")
 ONTOLOGY_IRI = URIRef("https://data.pref.fukushima.lg.jp/dx/ontology")
 SCHEMA = Namespace("http://schema.org/")
+# rdflib's DCAT is closed over DCAT 2: the DCAT 3 terms (dcat:DatasetSeries, dcat:inSeries,
+# dcat:version, dcat:hasVersion, …) would warn. The same namespace, open.
+DCAT3 = Namespace(str(DCAT))
 QUDT = Namespace("http://qudt.org/schema/qudt/")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
 SDMX_ATTR = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
@@ -64,9 +67,10 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "ADMS", "DCAT", "DCTERMS", "DX", "EU_FILE_TYPE", "EU_FREQUENCY", "EU_LANGUAGE", "EU_THEME",
-    "FOAF", "IANA_MEDIA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "QB", "QUDT", "RDF",
-    "RDFS", "SCHEMA", "SD", "SDMX_ATTR", "SKOS", "TIME", "UNIT", "VCARD", "VOID", "XSD",
+    "ADMS", "DCAT", "DCAT3", "DCTERMS", "DX", "EU_FILE_TYPE", "EU_FREQUENCY", "EU_LANGUAGE",
+    "EU_THEME", "FOAF", "IANA_MEDIA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "QB",
+    "QUDT", "RDF", "RDFS", "SCHEMA", "SD", "SDMX_ATTR", "SKOS", "TIME", "UNIT", "VCARD", "VOID",
+    "XSD",
     "bind_prefixes", "curie", "expand", "sparql_prefixes",
 ]  # fmt: skip
 

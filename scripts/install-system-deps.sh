@@ -6,8 +6,9 @@
 # password), and nginx for the front-proxy test (tests/server/test_front_proxy.py runs
 # deploy/nginx/dx-lod.conf on a free port). rapper (raptor2-utils), Node.js and npm for the
 # third-party parser tests (tests/clients/test_parsers.py); their npm packages come from
-# scripts/install-test-clients.sh, run at the end. Installed only when missing (CI starts
-# empty).
+# scripts/install-test-clients.sh, run at the end. wrk drives the load of the hardening
+# suite (tests/harden/; a Python client would measure itself). Installed only when missing
+# (CI starts empty).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -18,6 +19,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   # The test starts its own nginx; the package's service (port 80) is not wanted: a

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The npm packages tests/clients/test_parsers.py runs, N3.js and jsonld.js, into
+# The npm packages the tests run: N3.js and jsonld.js (tests/clients/test_parsers.py) and
+# axe-core (tests/server/test_browser_dashboard.py), into
 # tests/clients/node_modules at the exact versions of tests/clients/package-lock.json (npm ci,
 # no install scripts). Installed only when missing or when the lock file changed: a copy of
 # the lock file in node_modules records what was installed. scripts/install-system-deps.sh

@@ -1,4 +1,4 @@
-"""``python -m server``: serve with gunicorn on ``HOST``:``PORT`` (default 127.0.0.1:8000).
+"""``python -m server``: serve with granian on ``HOST``:``PORT`` (default 127.0.0.1:8000).
 
 ``python -m server --get /id/kpi/2.ttl`` prints one response without starting a server
 (datasette's ``--get``), handy for checking a build.
@@ -7,11 +7,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from converter.errors import InputError
 from server.config import Settings
 from server.errors import ServerError
+
+#: Milliseconds a client may take to send its request line and headers; then granian closes
+#: the connection. A slow sender costs a socket in granian's event loop, never a thread.
+HEADER_READ_TIMEOUT_MS = 10_000
 
 
 def _get(path: str, accept: str) -> int:
@@ -22,35 +27,36 @@ def _get(path: str, accept: str) -> int:
     return 0 if response.status_code < 400 else 1
 
 
-def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
-    """The gunicorn command line ``python -m server`` runs.
+def server_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The granian command line ``python -m server`` runs (README, "Which WSGI server").
 
-    ``gthread``, not ``sync``: sync workers do not keep connections alive, so every request
-    paid for a new TCP connection (cheap query 0.37x -> 0.45x Oxigraph's, medians, with the
-    earlier Python-threads client). One process per core (GIL-bound work scales by processes) and
-    two threads each, as many as a process's query workers; four gave a worse p99.
+    granian reads requests in Rust (hyper on tokio) and hands a thread only a complete
+    request, so slow or idle clients cannot starve the app (gunicorn gthread gave each one a
+    thread: five slow senders took the site down). Its WSGI interface ran our pages and
+    queries 1.5-2.9x gunicorn's throughput side by side (bench/wsgi_compare.py). One process
+    per core (GIL-bound work scales by processes); ``threads`` blocking threads each: a
+    query waiting for a worker holds one, so there are many (a waiting thread costs little),
+    and queries may hold all but 8 of them (``DX_SPARQL_CONCURRENCY``), so pages always
+    find one. 16 threads with 12 query slots refused a third of 100 concurrent joins with
+    503 (granian's processes do not share connections evenly); 64 with 56 refused none.
     """
     return [
-        "gunicorn",
-        "--bind",
-        bind,
-        "--worker-class",
-        "gthread",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--access-logfile",
-        "-",
-        "server.app:create_app()",
+        *(sys.executable, "-m", "granian", "--interface", "wsgi", "--factory"),
+        *("--host", host, "--port", str(port)),
+        *("--workers", str(workers), "--blocking-threads", str(threads)),
+        *("--http", "1", "--no-ws", "--respawn-failed-workers", "--respawn-interval", "1"),
+        *("--http1-header-read-timeout", str(HEADER_READ_TIMEOUT_MS)),
+        *("--access-log", "--log-level", "info"),
+        "server.app:create_app",
     ]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, then serve (or answer one ``--get``).
 
-    Exit codes: 0 served or answered; 1 ``--get`` got an error status; 2 a setting or the
-    build is unusable (one line on standard error, no traceback).
+    Exit codes: 0 answered; 1 ``--get`` got an error status; 2 a setting or the build is
+    unusable (one line on standard error, no traceback). Serving replaces this process with
+    granian's (``exec``), so signals reach the server itself.
     """
     try:
         settings = Settings.load()
@@ -62,10 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accept", default="text/turtle", help="Accept header for --get")
     parser.add_argument("--workers", type=int, default=settings.workers)
     parser.add_argument(
-        "--threads",
-        type=int,
-        default=settings.threads,
-        help="request threads per worker process (gthread)",
+        "--threads", type=int, default=settings.threads, help="request threads per process"
     )
     args = parser.parse_args(argv)
     try:
@@ -73,16 +76,22 @@ def main(argv: list[str] | None = None) -> int:
             return _get(args.get, args.accept)
         from server.app import create_app
 
-        create_app()  # fail here, in one line, rather than in every gunicorn worker
+        create_app()  # fail here, in one line, rather than in every granian worker
     except (ServerError, InputError) as exc:
         print(f"エラー / error: {exc}", file=sys.stderr)
         return 2
-    from gunicorn.app.wsgiapp import run
-
-    bind = f"{settings.host}:{settings.port}"
-    sys.argv = gunicorn_argv(bind, args.workers, max(1, args.threads))
-    run()
-    return 0
+    workers, threads = max(1, args.workers), max(1, args.threads)
+    command = server_argv(settings.host, settings.port, workers, threads)
+    # The app in each worker reads its settings again: let it see what the command line chose
+    # (the query processes' memory share depends on the number of processes).
+    os.environ.update(
+        {Settings.env_name(n): str(v) for n, v in (("workers", workers), ("threads", threads))}
+    )
+    # glibc gives each busy thread its own malloc arena and never hands them back: with 16
+    # threads a process grew ~30 MB under its first load. Two arenas cost no measurable speed.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    os.execv(command[0], command)
+    return 0  # not reached: exec does not return
 
 
 if __name__ == "__main__":

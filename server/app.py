@@ -14,6 +14,7 @@ from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, Manife
 from server import caching
 from server.config import Settings
 from server.errors import register_error_handlers
+from server.request_checks import RequestChecks
 from server.stores.base import Store
 from server.stores.factory import store_from_settings
 from server.web import i18n, linking
@@ -131,9 +132,13 @@ def _register_blueprints(
 ) -> None:
     from server.sparql.endpoint import create_sparql_blueprint
     from server.web.catalog import create_catalog_blueprint
+    from server.web.changes import create_changes_blueprint
+    from server.web.dashboard import create_dashboard_blueprint
     from server.web.downloads import create_downloads_blueprint
+    from server.web.openapi import create_openapi_blueprint
     from server.web.pages import create_pages_blueprint
     from server.web.resources import create_resources_blueprint
+    from server.web.search import create_search_blueprint
 
     dist = Path(settings.dist_dir)
     app.register_blueprint(create_pages_blueprint(store, manifest))
@@ -141,6 +146,10 @@ def _register_blueprints(
     app.register_blueprint(create_catalog_blueprint(store, settings.ckan_license_id))
     app.register_blueprint(create_resources_blueprint(store, dist))
     app.register_blueprint(create_sparql_blueprint(store, settings))
+    app.register_blueprint(create_openapi_blueprint())
+    app.register_blueprint(create_dashboard_blueprint(store))
+    app.register_blueprint(create_changes_blueprint(store))
+    app.register_blueprint(create_search_blueprint(store))
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
@@ -171,6 +180,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.after_request(_security_headers)
     app.after_request(_cors)
     _register_blueprints(app, store, settings, manifest)
+
+    # Outermost, after the response cache's fast path is installed: nothing may answer a
+    # request HTTP/1.1 forbids.
+    app.wsgi_app = RequestChecks(app.wsgi_app)  # type: ignore[method-assign,assignment]
 
     @app.get("/favicon.ico")
     def _favicon() -> Response:

@@ -19,12 +19,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from flask import Flask, Request, Response, request
+from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+from server.conditional import apply_conditions
 
 #: Headers that belong to one exchange, never to a stored answer.
 _PER_REQUEST = frozenset({"date", "content-length"})
@@ -62,23 +69,31 @@ class ResponseCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _url(req: Request) -> str:
-        return req.full_path
+    def _url(env: WSGIEnvironment) -> str:
+        # The raw request target, as the WSGI server gives it: one key for Flask and the
+        # fast path alike, whatever the encoding of the path.
+        return f"{env.get('PATH_INFO', '')}?{env.get('QUERY_STRING', '')}"
 
-    def _key(self, req: Request, vary: tuple[str, ...]) -> tuple[object, ...]:
-        return (self._url(req), *(req.headers.get(name, "") for name in vary))
+    def _key(self, env: WSGIEnvironment, vary: tuple[str, ...]) -> tuple[object, ...]:
+        return (self._url(env), *(env.get(_wsgi_name(name), "") for name in vary))
 
-    def lookup(self, req: Request) -> Response | None:
+    def entry(self, env: WSGIEnvironment) -> _Entry | None:
         """The stored answer for this request, if one was rendered for the same variant."""
         with self._lock:
-            vary = self._vary.get(self._url(req))
+            vary = self._vary.get(self._url(env))
             if vary is None:
                 return None
-            key = self._key(req, vary)
+            key = self._key(env, vary)
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def lookup(self, req: Request) -> Response | None:
+        """:meth:`entry` as a Flask response."""
+        entry = self.entry(req.environ)
+        if entry is None:
+            return None
         return Response(entry.body, status=entry.status, headers=list(entry.headers))
 
     def store(self, req: Request, response: Response) -> None:
@@ -89,8 +104,8 @@ class ResponseCache:
         vary = tuple(sorted(h.lower() for h in response.vary))
         headers = tuple((k, v) for k, v in response.headers if k.lower() not in _PER_REQUEST)
         with self._lock:
-            self._vary[self._url(req)] = vary
-            key = self._key(req, vary)
+            self._vary[self._url(req.environ)] = vary
+            key = self._key(req.environ, vary)
             old = self._entries.pop(key, None)
             self._bytes += len(body) - (len(old.body) if old else 0)
             self._entries[key] = _Entry(response.status_code, headers, body)
@@ -100,6 +115,67 @@ class ResponseCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _wsgi_name(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+#: Request headers that make an answer differ from the stored one (conditions other than a
+#: plain revalidation, ranges): such requests go through Flask's hooks, as does a ``lang=``
+#: in the query (it may set a cookie).
+_NOT_PLAIN = tuple(
+    _wsgi_name(h) for h in ("If-Modified-Since", "If-Match", "If-Unmodified-Since", "Range")
+)
+_IF_NONE_MATCH = _wsgi_name("If-None-Match")
+
+
+class FastPath:
+    """WSGI middleware: a plain GET or HEAD whose answer is cached is answered before Flask.
+
+    A cached answer already carries every header the app's hooks add (they ran when it was
+    stored), so replaying it needs no routing, no request object and no hooks: on the
+    cheap query this is the difference between Flask's request cycle and a dict lookup.
+    Anything else (conditions, ranges, a ``lang`` parameter, other methods) goes to Flask.
+    """
+
+    def __init__(self, app: WSGIApplication, cache: ResponseCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    def __call__(self, env: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = env.get("REQUEST_METHOD")
+        if method in ("GET", "HEAD") and not _special(env):
+            entry = self.cache.entry(env)
+            if entry is not None:
+                return _replay(entry, env, start_response)
+        return self.app(env, start_response)
+
+
+def _replay(entry: _Entry, env: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """The stored answer, or a 304 when the reader's copy is current (If-None-Match)."""
+    headers = [*entry.headers, ("X-Cache", "hit")]  # Date: the WSGI server adds it
+    wanted = env.get(_IF_NONE_MATCH)
+    if wanted is not None and _current(wanted, dict(entry.headers).get("ETag")):
+        remove_entity_headers(headers)  # as werkzeug does for a 304 (RFC 9110 §15.4.5)
+        start_response("304 Not Modified", headers)
+        return [b""]
+    headers.append(("Content-Length", str(len(entry.body))))
+    start_response(f"{entry.status} {HTTPStatus(entry.status).phrase}", headers)
+    return [b""] if env.get("REQUEST_METHOD") == "HEAD" else [entry.body]
+
+
+def _current(if_none_match: str, etag: str | None) -> bool:
+    """Whether If-None-Match names ``etag`` (weak comparison, RFC 9110 §13.1.2)."""
+    if etag is None:
+        return False
+    return parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0])
+
+
+def _special(env: WSGIEnvironment) -> bool:
+    return any(name in env for name in _NOT_PLAIN) or b"lang" in env.get("QUERY_STRING", "").encode(
+        "latin-1"
+    )
 
 
 def _cacheable(response: Response) -> bool:
@@ -139,14 +215,14 @@ def init_app(app: Flask, validators: Validators, cache: ResponseCache | None) ->
     """Answer repeated requests from ``cache`` and give every answer its validators.
 
     Hooks run in reverse order of registration: the store hook is registered first so that
-    it sees the answer with its validators, and ``make_conditional`` runs on every answer,
-    rendered or cached.
+    it sees the answer with its validators, and the request's conditions
+    (server/conditional.py) apply to every answer, rendered or cached.
     """
 
     @app.after_request
     def _conditional(response: Response) -> Response:
         if _cacheable(response) and "ETag" in response.headers:
-            return cast(Response, response.make_conditional(request))
+            return apply_conditions(request, response)  # RFC 9110 order, ranges (downloads)
         return response
 
     if cache is not None:
@@ -166,5 +242,7 @@ def init_app(app: Flask, validators: Validators, cache: ResponseCache | None) ->
             if _cacheable(response) and fresh:
                 cache.store(request, response)
             return response
+
+        app.wsgi_app = FastPath(app.wsgi_app, cache)  # type: ignore[method-assign,assignment]
 
     app.after_request(_validate(validators))

@@ -3,7 +3,8 @@
 One scheme: the setting ``sparql_timeout`` is ``SPARQL_TIMEOUT`` in the mapping given to
 ``create_app`` and ``DX_SPARQL_TIMEOUT`` in the environment. Three names follow conventions
 that other tools share instead: ``HOST``, ``PORT`` (the Makefile's) and ``WEB_CONCURRENCY``
-(gunicorn's). The README's settings table lists them all, and a test keeps it complete.
+(the Procfile convention of gunicorn and uvicorn). The README's settings table lists them
+all, and a test keeps it complete.
 Order: the mapping, then the environment, then the default.
 """
 
@@ -33,9 +34,9 @@ class Settings:
 
     host: str = _setting("127.0.0.1", "address `python -m server` binds to", env="HOST")
     port: int = _setting(8000, "port `python -m server` listens on", env="PORT")
-    workers: int = _setting(2, "server processes (gunicorn gthread)", env="WEB_CONCURRENCY")
+    workers: int = _setting(2, "server processes (granian workers)", env="WEB_CONCURRENCY")
     threads: int = _setting(
-        2, "request threads per server process (keep-alive connections)", legacy="WEB_THREADS"
+        64, "request threads per server process (granian blocking threads)", legacy="WEB_THREADS"
     )
     dist_dir: str = _setting("dist", "the build to serve (its manifest, graphs, downloads)")
     base_iri: str | None = _setting(
@@ -49,7 +50,7 @@ class Settings:
         5.0, "seconds the list of published graphs of the remote store is kept"
     )
     sparql_timeout: float = _setting(
-        10.0, "seconds per `/sparql` query (waiting for a worker counts); then 503",
+        10.0, "seconds per `/sparql` request from its arrival (waiting counts); then 503",
         legacy="SPARQL_TIMEOUT",
     )  # fmt: skip
     sparql_max_rows: int = _setting(
@@ -65,9 +66,13 @@ class Settings:
     sparql_workers: int = _setting(
         2, "query processes per server process (embedded store)", legacy="SPARQL_WORKERS"
     )
-    sparql_worker_memory_mb: int = _setting(
-        2048, "address-space cap of a query process in MiB; 0 = none",
-        legacy="SPARQL_WORKER_MEMORY_MB",
+    sparql_concurrency: int = _setting(
+        56, "`/sparql` queries per server process at once, waiting ones included; more get "
+        "503 with `Retry-After` (keep below `DX_THREADS`, so pages always find a thread)",
+    )  # fmt: skip
+    sparql_memory_mb: int = _setting(
+        2048, "MiB of address space all query processes of the server may use together "
+        "(each gets an equal share); 0 = no cap",
     )  # fmt: skip
     sparql_cache_size: int = _setting(
         256, "`/sparql` answers kept in memory (embedded store); 0 = none",
@@ -105,6 +110,13 @@ class Settings:
             if raw is not None and raw != "":
                 values[spec.name] = _convert(spec.name, spec.default, raw, source)
         return cls(**values)
+
+    @property
+    def worker_memory_mb(self) -> int:
+        """Each query process's share of ``sparql_memory_mb`` (0: no cap)."""
+        if self.sparql_memory_mb <= 0:
+            return 0
+        return max(1, self.sparql_memory_mb // (max(1, self.workers) * max(1, self.sparql_workers)))
 
     @property
     def endpoint_iri(self) -> str:

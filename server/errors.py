@@ -66,6 +66,12 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached, or cannot take the query now."""
 
 
+class StoreBusy(StoreUnavailable):
+    """Every query slot of this server process is taken: come back in a second."""
+
+    retry_after = 1
+
+
 class StoreTimeout(StoreError):
     """The store did not answer in time."""
 
@@ -139,12 +145,16 @@ def register_error_handlers(app: Flask) -> None:
         status = status_of(exc)
         if status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.message)
-        return error_response(status, exc.message)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        return error_response(status, exc.message, headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        return error_response(status, exc.description or exc.name)
+        # Keep what werkzeug says in headers: the Allow of a 405 (RFC 9110 requires it).
+        kept = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type",)}
+        return error_response(status, exc.description or exc.name, kept)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

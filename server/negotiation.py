@@ -7,6 +7,7 @@ Pages, resources, the catalog and ``/sparql`` all choose here, over the one form
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -16,18 +17,39 @@ from werkzeug.http import parse_accept_header
 from converter.formats import Format, from_extension, from_media_type, from_name, supported_list
 from server.errors import ApiError
 
+#: Entries of one Accept header that are read; browsers send fewer than ten.
+MAX_ACCEPT_ENTRIES = 100
+#: Longer headers are parsed each time rather than memoized (bounded memory).
+_MEMO_MAX_CHARS = 1024
+#: RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+_QVALUE = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")
 
-@lru_cache(maxsize=1024)
+
 def match(accept_header: str | None, offered: tuple[Format, ...]) -> Format | None:
     """The offered format the client prefers, honouring q-values and wildcards.
 
     A missing or empty ``Accept`` means "anything", so the first offered format wins; ``None``
-    means nothing offered is acceptable. Memoized: clients repeat the same few headers, and
-    parsing one costs more than answering a cached query.
+    means nothing offered is acceptable. An entry whose q is not an RFC 9110 qvalue
+    (``q=nan``, ``q=inf``, ``q=-1``, ``q=1.5``, ``q=abc``) is ignored, on every route alike; a
+    header with no entry left says nothing, like a missing one (see :func:`normalize_accept`).
     """
-    if not accept_header or not accept_header.strip():
+    if accept_header and len(accept_header) > _MEMO_MAX_CHARS:
+        return _match(accept_header, offered)
+    return _memo_match(accept_header, offered)
+
+
+@lru_cache(maxsize=1024)
+def _memo_match(accept_header: str | None, offered: tuple[Format, ...]) -> Format | None:
+    # Memoized: clients repeat the same few headers, and parsing one costs more than
+    # answering a cached query.
+    return _match(accept_header, offered)
+
+
+def _match(accept_header: str | None, offered: tuple[Format, ...]) -> Format | None:
+    header = normalize_accept(accept_header or "")
+    if not header:
         return offered[0] if offered else None
-    accept = parse_accept_header(_without_parameters(accept_header), MIMEAccept)
+    accept = parse_accept_header(header, MIMEAccept)
     # Canonical media types go first so that an alias never outranks its own format.
     candidates = [f.media_type for f in offered] + [a for f in offered for a in f.aliases]
     best = accept.best_match(candidates)
@@ -80,12 +102,22 @@ def not_acceptable(offered: Iterable[Format], asked: str) -> ApiError:
     )
 
 
-def _without_parameters(header: str) -> str:
-    """Drop media-type parameters except ``q``: ``application/ld+json;profile=…`` still means
-    JSON-LD (werkzeug would otherwise treat the parameter as part of the type)."""
+def normalize_accept(header: str) -> str:
+    """``Accept`` as the negotiator reads it: each media range with its q only.
+
+    Other media-type parameters are dropped: ``application/ld+json;profile=…`` still means
+    JSON-LD (werkzeug would otherwise treat the parameter as part of the type). An entry
+    with an invalid q is ignored (RFC 9110 leaves the choice; ignoring it, rather than
+    reading q=0, keeps the rest of the header meaningful), as are entries past
+    :data:`MAX_ACCEPT_ENTRIES` and empty ones. "" when nothing is left.
+    """
     items = []
-    for item in header.split(","):
+    for item in header.split(",", MAX_ACCEPT_ENTRIES)[:MAX_ACCEPT_ENTRIES]:
         media, *params = (part.strip() for part in item.split(";"))
-        q = [p for p in params if p.replace(" ", "").lower().startswith("q=")]
-        items.append(";".join([media, *q[:1]]))
+        weights = [
+            v.strip() for n, _, v in (p.partition("=") for p in params) if n.strip().lower() == "q"
+        ]
+        if not media or (weights and not _QVALUE.fullmatch(weights[0])):
+            continue
+        items.append(f"{media};q={weights[0]}" if weights else media)
     return ", ".join(items)

@@ -9,6 +9,7 @@ GET without a query answers a Service Description to RDF clients and the query U
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -86,13 +87,16 @@ def query_limits(settings: Settings) -> QueryLimits:
         timeout=settings.sparql_timeout,
         max_rows=settings.sparql_max_rows,
         workers=settings.sparql_workers,
-        worker_memory_mb=settings.sparql_worker_memory_mb,
+        worker_memory_mb=settings.worker_memory_mb,
         cache_size=settings.sparql_cache_size,
+        concurrency=settings.sparql_concurrency,
         base_iri=settings.endpoint_iri,
     )
 
 
 def _endpoint(bp: SparqlBlueprint) -> Response:
+    # The time limit covers the whole request: reading its body and the guard count too.
+    deadline = time.monotonic() + bp.settings.sparql_timeout
     if request.method == "OPTIONS":
         return Response(status=204, headers={"Allow": ALLOW})
     if request.method not in ("GET", "HEAD", "POST"):
@@ -104,10 +108,10 @@ def _endpoint(bp: SparqlBlueprint) -> Response:
     operation = read_operation(request, bp.settings.sparql_max_body_bytes)
     if operation.query is None:
         return _describe_or_ui(bp, operation)
-    return _answer(bp, operation, operation.query)
+    return _answer(bp, operation, operation.query, deadline)
 
 
-def _answer(bp: SparqlBlueprint, operation: Operation, query: str) -> Response:
+def _answer(bp: SparqlBlueprint, operation: Operation, query: str, deadline: float) -> Response:
     settings = bp.settings
     info = check_query(
         query,
@@ -117,7 +121,14 @@ def _answer(bp: SparqlBlueprint, operation: Operation, query: str) -> Response:
     )
     fmt = answer_format(info.returns_graph, request.headers.get("Accept"), operation.formats)
     answer = bp.executor.execute(
-        QueryRequest(query, info, fmt.media_type, operation.default_graphs, operation.named_graphs)
+        QueryRequest(
+            query,
+            info,
+            fmt.media_type,
+            operation.default_graphs,
+            operation.named_graphs,
+            deadline,
+        )
     )
     response = Response(answer.body, content_type=_content_type(fmt))
     response.headers["X-SPARQL-MaxRows"] = str(settings.sparql_max_rows)
@@ -130,7 +141,8 @@ def _describe_or_ui(bp: SparqlBlueprint, operation: Operation) -> Response:
     fmt = description_format(request.headers.get("Accept"), operation.formats)
     if fmt is None:
         return _ui(bp, operation.example)
-    graph = service_description(request.base_url, bp.store.graphs(), bp.settings)
+    # The configured public IRI, never the Host header: a client chooses that one.
+    graph = service_description(bp.settings.endpoint_iri, bp.store.graphs(), bp.settings)
     body = fmt.serialize(graph, base_iri=bp.settings.base_iri or "")
     return Response(body, content_type=_content_type(fmt))
 

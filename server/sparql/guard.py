@@ -2,6 +2,8 @@
 
 The language-level checks (no Update, no SERVICE, a query form) are in server/syntax.py;
 this adds what depends on the endpoint: the length limit and FROM graphs we really hold.
+Both are linear in the query's length and bounded in nesting, so the guard costs
+milliseconds even for the longest query it accepts (no parser runs in the web process).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ def check_query(
 
     :raises ApiError: (413) the text is longer than ``max_length``.
     :raises UpdateRefused: an update.
-    :raises QueryRefused: SERVICE, a FROM graph we do not hold, or not a query at all.
+    :raises QueryRefused: SERVICE, a FROM graph we do not hold, nesting deeper than
+        ``server.syntax.MAX_NESTING``, or not a query at all.
+    :raises QuerySyntaxError: a string is left open.
     """
     if len(text) > max_length:
         raise ApiError(413, f"query longer than {max_length} characters / クエリが長すぎます")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from flask import Request
-from werkzeug.exceptions import ClientDisconnected
 
 from server.errors import ApiError, UpdateRefused
 from server.syntax import READ_ONLY
@@ -41,8 +40,8 @@ class Operation:
 def read_operation(request: Request, max_body_bytes: int) -> Operation:
     """The operation a GET or POST request asks for.
 
-    :raises ApiError: 415 unsupported Content-Type, 413 body too large, 400 not UTF-8 or
-        more than one query.
+    :raises ApiError: 415 unsupported Content-Type, 413 body too large, 400 body
+        incomplete, not UTF-8 or more than one query.
     :raises UpdateRefused: any SPARQL Update.
     """
     params = _parse_params(request.query_string)
@@ -87,12 +86,51 @@ def read_operation(request: Request, max_body_bytes: int) -> Operation:
 
 
 def _read_body(request: Request, limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
+    """The whole body, at most ``limit`` bytes; never a part of it.
+
+    A body shorter than its ``Content-Length`` (the client stopped sending) is refused
+    rather than run: its first bytes can be a valid query of their own.
+    """
+    length = request.content_length
+    if length is not None and length > limit:
         raise _too_large(limit, drained=_drain(request))
-    body = request.stream.read(limit + 1)  # bounded even without Content-Length (chunked)
-    if len(body) > limit:
+    body = _read_up_to(request, limit + 1 if length is None else length)
+    if length is not None and len(body) < length:
+        raise _incomplete(f"{len(body)} of {length} bytes arrived")
+    if len(body) > limit:  # chunked: no length was declared
         raise _too_large(limit, drained=_drain(request))
     return body
+
+
+def _read_up_to(request: Request, size: int) -> bytes:
+    """The body until its end or ``size`` bytes; one read may return less than asked.
+
+    Each WSGI server reports a broken body its own way (PEP 3333 names no error type):
+    werkzeug raises ``ClientDisconnected``, gunicorn ``NoMoreData`` (an OSError) or
+    ``InvalidChunkSize`` (a bare Exception), eventlet a ValueError; granian ends the body
+    early without an error, which the ``Content-Length`` check of :func:`_read_body` sees.
+    """
+    parts: list[bytes] = []
+    got = 0
+    try:
+        while got < size:
+            chunk = request.stream.read(min(size - got, DRAIN_CHUNK))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+    except Exception as exc:  # noqa: BLE001 - only the server's stream is read here
+        raise _incomplete(f"{type(exc).__name__} after {got} bytes") from exc
+    return b"".join(parts)
+
+
+def _incomplete(detail: str) -> ApiError:
+    # The connection cannot carry another request after a broken body.
+    return ApiError(
+        400,
+        f"request body incomplete ({detail}); nothing was run / 本文が途中で切れています",
+        headers={"Connection": "close"},
+    )
 
 
 def _drain(request: Request) -> bool:
@@ -116,7 +154,7 @@ def _drain(request: Request) -> bool:
             if not chunk:
                 return True
             drained += len(chunk)
-    except (OSError, ClientDisconnected):  # the client stopped sending; it is gone anyway
+    except Exception:  # noqa: BLE001 - a broken body (see _read_up_to): the client is gone
         return False
     return False
 

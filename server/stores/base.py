@@ -9,6 +9,7 @@ supplies it and nothing switches on the store's type.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,11 +24,14 @@ from server.syntax import QueryInfo
 class QueryLimits:
     """What one ``/sparql`` query may cost (the ``sparql_*`` settings of server/config.py)."""
 
-    timeout: float = 10.0  #: seconds per query, waiting for a worker included
+    timeout: float = 10.0  #: seconds per query, from its request's arrival
     max_rows: int = 10_000  #: rows or triples kept; the rest is cut off
     workers: int = 2  #: query processes per server process (embedded store)
     worker_memory_mb: int = 2048  #: address-space cap of a query process; 0 = none
     cache_size: int = 256  #: answers kept in memory (embedded store); 0 = none
+    #: queries in flight per server process, waiting for a worker included; more get 503
+    #: at once, so that queries never hold every request thread and pages keep answering
+    concurrency: int = 56
     base_iri: str = ""  #: resolves relative IRIs in queries (the endpoint's IRI)
 
 
@@ -40,6 +44,15 @@ class QueryRequest:
     media_type: str
     default_graphs: tuple[str, ...] | None = None  #: protocol ``default-graph-uri``
     named_graphs: tuple[str, ...] | None = None  #: protocol ``named-graph-uri``
+    #: ``time.monotonic()`` by which the answer is due (the request's arrival + the time
+    #: limit); None: the limit counts from the executor's start
+    deadline: float | None = None
+
+    def remaining(self, timeout: float) -> float:
+        """Seconds left until the deadline (``timeout`` when there is none), at least 0."""
+        if self.deadline is None:
+            return timeout
+        return max(0.0, self.deadline - time.monotonic())
 
     @property
     def has_protocol_dataset(self) -> bool:

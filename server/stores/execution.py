@@ -5,7 +5,8 @@
 - :class:`ForwardingExecutor` (remote store): ``raw_query`` in a thread, abandoned at the time
   limit (the remote store's own timeout ends the request).
 
-Both cut answers at the row limit with the same serializers, and :class:`CachingExecutor`
+Both cut answers at the row limit with the same serializers; :class:`AdmittingExecutor`
+bounds how many queries a process runs or queues at once, and :class:`CachingExecutor`
 keeps recent answers of a store whose data never changes while the server runs.
 """
 
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from server.errors import QueryRefused, QueryStopped, StoreError
+from server.errors import QueryRefused, StoreBusy, StoreError, StoreTimeout
 from server.stores.base import Executor, QueryLimits, QueryRequest
 from server.stores.pool import QueryPool
 from server.stores.results import Answer, serialize_answer, serialize_triples
@@ -78,7 +79,8 @@ class PoolExecutor:
                 "union": not dataset,
                 "default_graphs": request.default_graphs,
                 "named_graphs": request.named_graphs,
-            }
+            },
+            request.deadline,
         )
 
     def close(self) -> None:
@@ -117,11 +119,13 @@ class ForwardingExecutor:
         )
         future = self._threads.submit(self._store.raw_query, request.query, accept)
         try:
-            body, _ = future.result(timeout=self._limits.timeout)
+            body, _ = future.result(timeout=request.remaining(self._limits.timeout))
         except FutureTimeout as exc:
-            raise QueryStopped(
-                f"query stopped after the {self._limits.timeout:g} s time "
-                "limit / 制限時間を超えたため中止しました"
+            # The store, not the query, is late: a gateway timeout (the store's own timeout
+            # ends the abandoned request).
+            raise StoreTimeout(
+                f"the store did not answer within the {self._limits.timeout:g} s time "
+                "limit / ストアが制限時間内に応答しませんでした"
             ) from exc
         limit = self._limits.max_rows
         try:
@@ -135,6 +139,32 @@ class ForwardingExecutor:
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+class AdmittingExecutor:
+    """Lets at most ``limits.concurrency`` queries of this process in at once; more: 503.
+
+    A query waiting for a worker holds a request thread; with more threads than query
+    slots (``DX_THREADS`` > ``DX_SPARQL_CONCURRENCY``) pages always find a free one.
+    """
+
+    def __init__(self, inner: Executor, limits: QueryLimits) -> None:
+        self._inner = inner
+        self._slots = threading.BoundedSemaphore(max(1, limits.concurrency))
+
+    def execute(self, request: QueryRequest) -> Answer:
+        if not self._slots.acquire(blocking=False):
+            raise StoreBusy(
+                "too many queries at once; try again in a second / "
+                "実行中のクエリが多すぎます。少し待ってから再度お試しください"
+            )
+        try:
+            return self._inner.execute(request)
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class CachingExecutor:

@@ -20,7 +20,7 @@ from converter.contract import Manifest, ManifestError
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, from_media_type
 from server.errors import BuildUnavailable, QuerySyntaxError, UnsupportedFormat
 from server.stores.base import Executor, QueryLimits
-from server.stores.execution import CachingExecutor, PoolExecutor
+from server.stores.execution import AdmittingExecutor, CachingExecutor, PoolExecutor
 from server.stores.terms import solutions_to_rows, triples_to_graph
 
 GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -129,5 +129,5 @@ class LocalStore:
 
     def executor(self, limits: QueryLimits) -> Executor:
         """Worker processes with a copy of the data, killed at the time limit; answers cached."""
-        pool = PoolExecutor(self._store, limits)
+        pool = AdmittingExecutor(PoolExecutor(self._store, limits), limits)
         return CachingExecutor(pool, limits.cache_size) if limits.cache_size > 0 else pool

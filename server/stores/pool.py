@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -46,7 +47,11 @@ WORKER_ERRORS: dict[str, type[ServerError]] = {
     "format": UnsupportedFormat,
     "query": QueryError,
     "internal": StoreError,
+    "memory": QueryStopped,
 }
+MEMORY_STOPPED = (
+    "the query was stopped: it needed too much memory / メモリ上限を超えたため中止しました"
+)
 
 
 @dataclass(eq=False)
@@ -95,16 +100,18 @@ class QueryPool:
             raise StoreUnavailable("query workers did not start / 準備中です") from exc
         self._idle.put(first)
 
-    def run(self, request: dict[str, Any]) -> Answer:
-        """Answer one query (see worker._answer for the request keys).
+    def run(self, request: dict[str, Any], deadline: float | None = None) -> Answer:
+        """Answer one query (see worker._answer for the request keys) by ``deadline``
+        (``time.monotonic()``; default: the time limit from now).
 
         :raises QueryStopped: the time limit passed (waiting for a free worker counts), or
-            the worker died (memory limit).
+            the worker died at its memory cap.
+        :raises QueryRefused: the worker's stack overflowed (a query too deeply nested).
         :raises QueryError: the worker's own verdict on a bad query (see WORKER_ERRORS).
         """
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + self.timeout if deadline is None else deadline
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty as exc:
             raise self._too_slow() from exc
         try:
@@ -115,13 +122,12 @@ class QueryPool:
             header = json.loads(worker.conn.recv_bytes())
             body = worker.conn.recv_bytes()
         except (EOFError, OSError) as exc:
-            self._replace(worker)
-            raise QueryStopped(
-                "the query was stopped: it needed too much memory / "
-                "メモリ上限を超えたため中止しました"
-            ) from exc
+            raise self._lost(worker) from exc
         self._idle.put(worker)
         if not header["ok"]:
+            if "trace" in header:  # a bug in the worker: one line here, the traceback below
+                log.error("query worker error: %s", header.get("summary", "?"))
+                log.debug("query worker traceback:\n%s", header["trace"])
             raise WORKER_ERRORS.get(header["kind"], StoreError)(header["error"])
         return Answer(body, header["media_type"], header["truncated"])
 
@@ -143,6 +149,26 @@ class QueryPool:
             f"query stopped after the {self.timeout:g} s time limit / "
             f"制限時間（{self.timeout:g}秒）を超えたため中止しました"
         )
+
+    def _lost(self, worker: _Worker) -> ServerError:
+        """The error for a worker that died during a query, replaced; one log line says why.
+
+        SIGSEGV is a stack overflow: Oxigraph parses and evaluates recursively, and a
+        deeply nested query (``1+1+…`` ten thousand times) exhausts the stack; that is the
+        query's to fix (400). Any other death is the memory cap: an allocation past it
+        aborts the process (SIGABRT), or the kernel kills it.
+        """
+        status = _exit_status(worker.process)
+        self._replace(worker)
+        pid = worker.process.pid
+        if status == -signal.SIGSEGV:
+            log.warning("query worker %d overflowed its stack: query too deeply nested", pid)
+            return QueryRefused(
+                "query too deeply nested: the query engine ran out of stack; simplify the "
+                "expression or pattern / クエリの入れ子が深すぎるため実行できません"
+            )
+        log.info("query worker %d died (%s): memory cap", pid, _describe(status))
+        return QueryStopped(MEMORY_STOPPED)
 
     def _replace(self, worker: _Worker) -> None:
         worker.process.kill()  # now, so the CPU is free for the next query
@@ -190,6 +216,9 @@ class QueryPool:
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p
             ),
+            # A worker killed by its memory cap must not print Rust's backtrace into the
+            # server's log; the pool logs one line for it (see _lost).
+            "RUST_BACKTRACE": "0",
         }
         process = subprocess.Popen(
             args, pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL
@@ -207,6 +236,25 @@ class QueryPool:
                 "protection against SERVICE"
             )
         return worker
+
+
+def _exit_status(process: subprocess.Popen[bytes]) -> int | None:
+    """The worker's exit status (negative: the signal); None if it is still running."""
+    try:
+        return process.wait(timeout=2.0)  # its socket closed as it died: it is (nearly) gone
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _describe(status: int | None) -> str:
+    if status is None:
+        return "still running"
+    if status < 0:
+        try:
+            return signal.Signals(-status).name
+        except ValueError:
+            return f"signal {-status}"
+    return f"exit {status}"
 
 
 def _stop(worker: _Worker) -> None:

@@ -40,7 +40,7 @@ from server.errors import (
     UpdateRefused,
 )
 from server.stores.base import Executor, QueryLimits
-from server.stores.execution import ForwardingExecutor
+from server.stores.execution import AdmittingExecutor, ForwardingExecutor
 from server.stores.terms import solutions_to_rows, triples_to_graph
 from server.syntax import analyse, tokenize
 
@@ -220,7 +220,7 @@ class RemoteStore:
 
         Answers are not cached: the store can be re-published under a running server.
         """
-        return ForwardingExecutor(self, limits)
+        return AdmittingExecutor(ForwardingExecutor(self, limits), limits)
 
     def _published(self) -> Dataset:
         cached = self._dataset

@@ -46,18 +46,41 @@ def main(argv: list[str]) -> int:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     conn.send_bytes(json.dumps({"ready": True, "sandbox": sandbox}).encode())
+    _quiet()
     while True:
         try:
             request = json.loads(conn.recv_bytes())
         except EOFError:
             return 0  # the server closed the pool
-        try:
-            header, body = _answer(store, request)
-        except Exception:  # noqa: BLE001 - a bug must cost one answer (a 500), not the worker
-            traceback.print_exc()
-            header, body = {"ok": False, "kind": "internal", "error": "internal error"}, b""
+        header, body = _guarded_answer(store, request)
         conn.send_bytes(json.dumps(header).encode())
         conn.send_bytes(body)
+
+
+def _quiet() -> None:
+    """Send the rest of this process's stderr nowhere.
+
+    What a dying worker prints (Rust's "memory allocation failed", a crash report) would be
+    noise in the server's log; the pool logs one line per stopped query instead, and errors
+    travel in the answer. Startup errors, printed before this, stay visible.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _guarded_answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    try:
+        return _answer(store, request)
+    except MemoryError:  # Python's own allocations past the cap; Rust's abort the process
+        return _failure(
+            "memory",
+            "the query was stopped: it needed too much memory / メモリ上限を超えたため中止しました",
+        )
+    except Exception as exc:  # noqa: BLE001 - a bug must cost one answer (a 502), not the worker
+        # The client learns only that it failed; the pool logs what (stderr is closed).
+        header, body = _failure("internal", "internal error / 内部エラー")
+        return {**header, "trace": traceback.format_exc(), "summary": repr(exc)}, body
 
 
 def _leave_network(libc: ctypes.CDLL) -> str:

@@ -18,6 +18,47 @@ VALUE_FONT = 11
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The drawing area: the KPI page's chart (:data:`FULL`) or a dashboard's (:data:`SMALL`).
+
+    ``all_labels`` False draws the printed value above the actual bars only: in a small chart
+    the targets' labels would collide, and every number stays in the bars' tooltips.
+    """
+
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = RIGHT
+    top: int = TOP
+    bottom: int = BOTTOM
+    all_labels: bool = True
+    legend_font: int = 12  #: the legend's text size, and the gap after each entry
+    legend_gap: int = 32
+
+    @property
+    def plot_w(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> float:
+        return self.height - self.top - self.bottom
+
+
+FULL = Layout()
+SMALL = Layout(
+    width=360,
+    height=228,
+    left=48,
+    right=8,
+    top=40,
+    bottom=52,
+    all_labels=False,
+    legend_font=11,
+    legend_gap=22,
+)
+
+
+@dataclass(frozen=True)
 class Bar:
     """One printed number: ``kind`` is ``baseline``, ``target`` or ``actual``.
 
@@ -29,6 +70,7 @@ class Bar:
     value: float
     text: str
     short: str = ""
+    source: str = ""  #: the edition that printed it, named in the tooltip ("" for none)
 
 
 def nice_step(span: float, ticks: int = 4) -> float:
@@ -69,65 +111,98 @@ def text_width(text: str, size: float = VALUE_FONT) -> float:
     return sum(size if ord(c) > 0x2E80 else size * 0.6 for c in text)
 
 
-def _axis(top: float, step: float, lang: str, unit: str) -> list[str]:
+def _axis(top: float, step: float, lang: str, unit: str, layout: Layout) -> list[str]:
     divisor, suffix = scale_for(top, lang)
-    plot_h = HEIGHT - TOP - BOTTOM
     parts = []
     count = round(top / step)
     for i in range(count + 1):
-        y = TOP + plot_h - plot_h * i / count
+        y = layout.top + layout.plot_h - layout.plot_h * i / count
         label = _fmt(step * i / divisor) + (suffix if i else "")
         parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f'<line class="grid" x1="{layout.left}" x2="{layout.width - layout.right}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="tick" x="{layout.left - 6}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(label)}</text>"
         )
     if unit:
         caption = f"Unit: {unit}" if lang == "en" else f"単位：{unit}"
-        parts.append(f'<text class="axis-unit" x="{LEFT}" y="{TOP - 22}">{escape(caption)}</text>')
+        parts.append(
+            f'<text class="axis-unit" x="{layout.left}" y="{layout.top - 22}">'
+            f"{escape(caption)}</text>"
+        )
     return parts
 
 
-def _bars(bars: list[Bar], categories: list[str], top: float, legend: dict[str, str]) -> list[str]:
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(categories)
+def _bar(
+    bar: Bar, name: str, x: float, width: float, lift: int, frame: tuple[Layout, float]
+) -> str:
+    """One bar with its tooltip and, where the layout wants one, its printed value above."""
+    layout, top = frame
+    h = layout.plot_h * max(bar.value, 0) / top
+    y = layout.top + layout.plot_h - h
+    label = bar.short or bar.text
+    source = f" ({bar.source})" if bar.source else ""
+    drawn = (
+        f'<rect class="bar {escape(bar.kind)}" x="{x:.1f}" y="{y:.1f}" '
+        f'width="{width - 2:.1f}" height="{h:.1f}"><title>{escape(bar.category)} '
+        f"{escape(name)}: {escape(bar.text)}{escape(source)}</title></rect>"
+    )
+    if layout.all_labels or bar.kind == "actual":
+        drawn += (
+            f'<text class="value" x="{x + (width - 2) / 2:.1f}" y="{y - 4 - lift:.1f}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    return drawn
+
+
+def _bars(
+    bars: list[Bar], categories: list[str], top: float, legend: dict[str, str], layout: Layout
+) -> list[str]:
+    slot = layout.plot_w / len(categories)
     parts = []
     for index, category in enumerate(categories):
         group = [b for b in bars if b.category == category]
-        x0 = LEFT + slot * index
+        x0 = layout.left + slot * index
         width = min(slot * 0.8 / max(len(group), 1), 64)
         start = x0 + (slot - width * len(group)) / 2
         for j, bar in enumerate(group):
-            h = plot_h * max(bar.value, 0) / top
-            x, y = start + j * width, TOP + plot_h - h
             label = bar.short or bar.text
             # Labels wider than their bar take turns one line higher, so neighbours never overlap.
             lift = 14 if j % 2 and text_width(label) > width else 0
-            parts.append(
-                f'<rect class="bar {escape(bar.kind)}" x="{x:.1f}" y="{y:.1f}" '
-                f'width="{width - 2:.1f}" height="{h:.1f}"><title>{escape(category)} '
-                f"{escape(legend.get(bar.kind, bar.kind))}: {escape(bar.text)}</title></rect>"
-                f'<text class="value" x="{x + (width - 2) / 2:.1f}" y="{y - 4 - lift:.1f}" '
-                f'text-anchor="middle">{escape(label)}</text>'
-            )
+            name = legend.get(bar.kind, bar.kind)
+            parts.append(_bar(bar, name, start + j * width, width, lift, (layout, top)))
         parts.append(
-            f'<text class="category" x="{x0 + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 18}" '
-            f'text-anchor="middle">{escape(category)}</text>'
+            f'<text class="category" x="{x0 + slot / 2:.1f}" '
+            f'y="{layout.height - layout.bottom + 18}" text-anchor="middle">'
+            f"{escape(category)}</text>"
         )
     return parts
 
 
-def _legend(kinds: list[str], legend: dict[str, str]) -> list[str]:
-    parts, x = [], float(LEFT)
+def _legend(kinds: list[str], legend: dict[str, str], layout: Layout) -> list[str]:
+    parts, x = [], float(layout.left)
+    size = layout.legend_font
+    font = "" if size == FULL.legend_font else f' font-size="{size}"'
     for kind in kinds:
         label = legend.get(kind, kind)
         parts.append(
-            f'<rect class="bar {escape(kind)}" x="{x:.0f}" y="{HEIGHT - 18}" '
+            f'<rect class="bar {escape(kind)}" x="{x:.0f}" y="{layout.height - 18}" '
             f'width="12" height="12"/>'
-            f'<text class="legend" x="{x + 16:.0f}" y="{HEIGHT - 8}">{escape(label)}</text>'
+            f'<text class="legend" x="{x + 16:.0f}" y="{layout.height - 8}"{font}>'
+            f"{escape(label)}</text>"
         )
-        x += 32 + text_width(label, 12)
+        x += layout.legend_gap + text_width(label, size)
     return parts
+
+
+#: The chart's colours for an SVG shown on its own (``<img>`` reads no page stylesheet);
+#: the same as lod.css.
+STANDALONE_STYLE = (
+    "<style>svg{font-family:sans-serif;font-size:12px}.grid{stroke:#dde3ea}"
+    ".tick,.category,.legend,.axis-unit{fill:#5b6776}.value{fill:#1d2733;font-size:11px}"
+    ".bar.baseline{fill:#9aa7b5}.bar.target{fill:#8fb8e6}.bar.target-earlier{fill:#fff;"
+    "stroke:#b3261e;stroke-width:1.5;stroke-dasharray:3 2}.bar.actual{fill:#0b5cad}</style>"
+)
 
 
 def bar_chart(
@@ -138,24 +213,29 @@ def bar_chart(
     legend: dict[str, str],
     unit: str = "",
     lang: str = "ja",
+    layout: Layout = FULL,
+    standalone: bool = False,
 ) -> Markup:
     """The SVG markup; one group of bars per category, in the given order.
 
     ``legend`` maps each kind to its name (only kinds that have bars are listed); ``unit``
-    is named above the axis.
+    is named above the axis. ``standalone`` carries the colours inside the SVG (a file
+    shown by ``<img>`` or opened on its own), with its size for viewers that need one.
     """
     if not bars or not categories:
         return Markup("")
     top = nice_ceiling(max(b.value for b in bars))
     step = nice_step(top)
     kinds = [k for k in legend if any(b.kind == k for b in bars)]
+    size = f' width="{layout.width}" height="{layout.height}"' if standalone else ""
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {layout.width} {layout.height}"{size} role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
-        *_axis(top, step, lang, unit),
-        *_bars(bars, categories, top, legend),
-        *_legend(kinds, legend),
+        STANDALONE_STYLE if standalone else "",
+        *_axis(top, step, lang, unit, layout),
+        *_bars(bars, categories, top, legend, layout),
+        *_legend(kinds, legend, layout),
         "</svg>",
     ]
     return Markup("".join(parts))

@@ -1,23 +1,29 @@
 """``/download/<name>``: the published files of the build, exactly as its manifest lists them.
 
 Only names in the manifest are served, so no request can reach any other file. Whole files
-come from dist/ (they are the published artifacts, with their sha256 in the manifest).
+come from dist/ (they are the published artifacts, with their sha256 in the manifest), with
+their sha256 as ETag, and a single byte range on request (``Accept-Ranges: bytes``: an
+interrupted download resumes with ``Range`` and ``If-Range``; see server/conditional.py).
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 from flask import Blueprint, Response, render_template, request
 
 from converter.contract import FileEntry, Manifest
 from converter.formats import from_media_type
+from server.conditional import apply_conditions
 from server.errors import ApiError
 
 GZIP_MIN_BYTES = 1024
+_STYLE = re.compile(rb"<style\b[^>]*>(.*?)</style\s*>", re.DOTALL | re.IGNORECASE)
 
 
 def _is_text(entry: FileEntry) -> bool:
@@ -42,6 +48,20 @@ class _GzipCache:
         return self._cache[key]
 
 
+def document_csp(html: bytes) -> str:
+    """The CSP of a published HTML document (the ontology's page): nothing but its own
+    ``<style>`` elements, allowed by their hashes, so no other page's policy is loosened."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(css).digest()).decode() + "'"
+        for css in _STYLE.findall(html)
+    ]
+    styles = " ".join(hashes) or "'none'"
+    return (
+        f"default-src 'none'; style-src {styles}; img-src 'self' data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    )
+
+
 def _send(entry: FileEntry, path: Path, gz: _GzipCache) -> Response:
     use_gzip = (
         _is_text(entry)
@@ -54,12 +74,15 @@ def _send(entry: FileEntry, path: Path, gz: _GzipCache) -> Response:
     response.last_modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     response.cache_control.public = True
     response.cache_control.max_age = 3600
+    response.accept_ranges = "bytes"  # resumable downloads (server/conditional.py)
     if use_gzip:
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     disposition = "inline" if entry.media_type == "text/html" else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{entry.name}"'
-    return cast(Response, response.make_conditional(request))
+    if entry.media_type == "text/html":
+        response.headers["Content-Security-Policy"] = document_csp(path.read_bytes())
+    return apply_conditions(request, response)
 
 
 def create_downloads_blueprint(manifest: Manifest | None, dist_dir: Path) -> Blueprint:

@@ -168,6 +168,105 @@ STRINGS: dict[str, tuple[str, str]] = {
     "file_context": ("JSON-LD のコンテキスト", "JSON-LD context"),
     "file_ontology": ("語彙の定義（オントロジー）", "Vocabulary (ontology)"),
     "file_shapes": ("データの検査ルール（SHACL）", "Validation rules (SHACL)"),
+    # Progress over time: the dashboard, the changes between editions, search (issue 11)
+    "dashboard": ("KPIダッシュボード", "KPI dashboard"),
+    "dashboard_intro": (
+        "計画のKPI（成果を測る指標）ごとに、基準値・各年度の目標値と、各年度版の報告資料に"
+        "載った実績値をグラフで示します。部局・分野・評価で絞り込み、並べ替えられます。",
+        "Each KPI of the plan with its baseline, yearly targets and the actuals printed in "
+        "each edition of the report. Filter by department, plan field and evaluation, and sort.",
+    ),
+    "summary": ("達成状況のまとめ", "Achievement summary"),
+    "by_plan": ("分野・項目別", "By plan field and item"),
+    "by_department": ("部局別", "By department"),
+    "total": ("計", "Total"),
+    "not_evaluated": ("評価なし", "Not evaluated"),
+    "all": ("すべて", "All"),
+    "filters": ("絞り込みと並べ替え", "Filter and sort"),
+    "plan_field": ("分野", "Plan field"),
+    "plan_item": ("項目", "Plan item"),
+    "sort": ("並べ替え", "Sort"),
+    "sort_number": ("KPI番号順", "By KPI number"),
+    "sort_evaluation": ("評価順（未達成から）", "By evaluation (not achieved first)"),
+    "sort_progress": ("進捗率の低い順", "By progress (lowest first)"),
+    "show": ("表示", "Show"),
+    "clear": ("条件を解除", "Clear filters"),
+    "shown": ("{n}件のKPIを表示しています（全{total}件）。", "Showing {n} of {total} KPIs."),
+    "no_match": ("条件に合うKPIはありません。", "No KPI matches these filters."),
+    "higher_mark": ("↑ 大きいほど良い", "↑ higher is better"),
+    "target_earlier": ("目標値（改定前）", "Earlier target"),
+    "progress": ("進捗率", "Progress"),
+    "progress_help": (
+        "基準値から目標値までのうち、実績値が進んだ割合（100%で目標どおり）",
+        "How far the actual has come from the baseline towards the target (100% = on target)",
+    ),
+    "change_rate": ("前年度比", "On the year before"),
+    "latest_actual": ("最新の実績値", "Latest actual"),
+    "since_previous": ("前回の版からの変更", "Changed since the previous edition"),
+    "delta_target": ("目標値の改定", "Target revised"),
+    "delta_evaluation": ("評価の変更", "Evaluation changed"),
+    "delta_actual": ("実績値の追加", "New actual"),
+    "kpi_page": ("KPIの詳しいページ", "The KPI's page"),
+    "chart_data": ("このグラフのデータ", "This chart's data"),
+    "all_data": ("表示中のKPIのデータ", "Data of the KPIs shown"),
+    "embed": ("このグラフを埋め込む", "Embed this chart"),
+    "embed_help": (
+        "次のコードを貼り付けると、このグラフを他のページに表示できます。"
+        "出典の表示（公共データ利用規約）を添えてください。",
+        "Paste this code to show the chart on another page, with the source line the "
+        "Public Data License asks for.",
+    ),
+    "embed_image": ("画像として", "As an image"),
+    "embed_frame": ("枠（iframe）として", "As a frame (iframe)"),
+    "method": ("値の出典と計算方法", "Source and method"),
+    "editions_shown": ("掲載している年度版", "Editions shown"),
+    "chart_of": ("{name}のグラフ", "Chart of {name}"),
+    "changes": ("前回からの変更", "Changes"),
+    "changes_title": ("年度版の間の変更", "Changes between editions"),
+    "changes_intro": (
+        "新しい年度版の報告資料で、前の年度版から変わったところです。事業の追加・削除・名称変更、"
+        "KPIの目標値の改定、評価の変更、新しい実績値を、両方の版へのリンクとともに示します。",
+        "What a new edition of the report changed against the one before: projects added, "
+        "removed or renamed, KPI targets revised, evaluations changed and new actuals, each "
+        "with links to both versions.",
+    ),
+    "no_changes": (
+        "まだ変更はありません。公開している年度版は「{edition}」の1つだけで、これが最初の"
+        "年度版です。次の年度版が公開されると、ここに変更点が載ります。",
+        "No changes yet: the only edition published is {edition}, the first one. When the "
+        "next edition is published, what it changed will be listed here.",
+    ),
+    "changes_from_to": ("{before} → {after}", "{before} → {after}"),
+    "change_count": ("{n}件の変更", "{n} changes"),
+    "change_one": ("{n}件の変更", "{n} change"),
+    "previous_version": ("前の版", "Earlier version"),
+    "current_version": ("新しい版", "Later version"),
+    "feed": ("更新情報（Atomフィード）", "Updates (Atom feed)"),
+    "search": ("検索", "Search"),
+    "search_intro": (
+        "事業とKPIを、名称・概要・目標・取組状況の言葉で探せます（1文字から）。",
+        "Search projects and KPIs by the words of their names, summaries, goals and status "
+        "texts (Japanese; one character or more).",
+    ),
+    "search_label": ("検索する言葉", "Search for"),
+    "results": ("{n}件見つかりました。", "{n} found."),
+    "no_results": (
+        "見つかりませんでした。別の言葉でお試しください。",
+        "Nothing found. Try other words.",
+    ),
+    "narrow": ("絞り込み", "Narrow down"),
+    "kind_project": ("事業", "Project"),
+    "kind_kpi": ("KPI", "KPI"),
+    "found_in": ("該当箇所", "Found in"),
+    "field_name": ("名称", "name"),
+    "field_description": ("概要", "summary"),
+    "field_goal": ("目標", "goal"),
+    "field_status": ("取組状況", "status"),
+    "facet_department": ("部局", "Department"),
+    "facet_item": ("計画の項目", "Plan item"),
+    "facet_evaluation": ("評価", "Evaluation"),
+    "facet_edition": ("年度版", "Edition"),
+    "search_button": ("検索", "Search"),
 }
 
 

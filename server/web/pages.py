@@ -56,11 +56,12 @@ def editions(store: Store, labeller: Labeller) -> list[dict[str, str]]:
 
 
 def dataset_text(store: Store, lang: str) -> dict[str, str]:
-    """Title and description of the dataset from the catalog graph, in ``lang`` if it has one."""
+    """Title and description of the dataset the catalog lists (not one of its editions,
+    docs/editions.md), in ``lang`` if it has one."""
     rows = store.select(
         sparql_prefixes()
         + """
-        SELECT ?title ?description WHERE { ?d a dcat:Dataset ; dct:title ?title
+        SELECT ?title ?description WHERE { ?catalog dcat:dataset ?d . ?d dct:title ?title
           OPTIONAL { ?d dct:description ?description } }"""
     )
     chosen: dict[str, str] = {}

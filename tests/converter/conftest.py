@@ -37,3 +37,13 @@ PREFIX time: <http://www.w3.org/2006/time#>
     result = store.query(prefixes + query)
     names = [v.value for v in result.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+@pytest.fixture(scope="session")
+def two_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FY2023 (real) + the fictional FY2024 of tests/fixtures/fy2024, built once."""
+    from tests.fixtures.fy2024 import build_two_editions
+
+    out = tmp_path_factory.mktemp("two-editions")
+    build_two_editions(out)
+    return out

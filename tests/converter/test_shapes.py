@@ -66,14 +66,22 @@ def messages(shape: Node) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def full(dist_dir: Path) -> Graph:
-    graph = Graph().parse(dist_dir / "download" / "dx-kpi.nt", format="nt")
-    return graph.parse(dist_dir / "download" / "catalog.ttl", format="turtle")
+def full(two_editions: Path) -> Graph:
+    """Every graph but the ontology of the two-edition build (so that the series and the
+    changes have focus nodes too)."""
+    graph = Graph()
+    for name in ("fy2023", "fy2024", "catalog", "series", "changes"):
+        graph.parse(two_editions / "graphs" / f"{name}.nt", format="nt")
+    return graph
 
 
 def focus_nodes(full: Graph, case: Case) -> list[Node]:
-    targets = list(SHAPES.objects(case.node_shape, SH.targetClass))
-    nodes = {s for cls in targets for s in full.subjects(RDF.type, cls)}
+    shape = case.node_shape
+    nodes = {
+        s for cls in SHAPES.objects(shape, SH.targetClass) for s in full.subjects(RDF.type, cls)
+    }
+    nodes |= {o for p in SHAPES.objects(shape, SH.targetObjectsOf) for o in full.objects(None, p)}
+    nodes |= {s for p in SHAPES.objects(shape, SH.targetSubjectsOf) for s in full.subjects(p)}
     path = case.path
     if case.constraint == SH.minCount or path is None:
         return sorted(nodes)
@@ -135,6 +143,8 @@ def mutate(graph: Graph, case: Case, focus: Node) -> None:
                 )
             elif SHAPES.value(branch, SH.hasValue) is not None:
                 graph.set((focus, branch_path, Literal(True)))
+            elif graph_inverse(branch_path) is not None:
+                graph.remove((None, graph_inverse(branch_path), focus))
             else:
                 graph.remove((focus, branch_path, None))
         return

@@ -49,3 +49,42 @@ def artifacts() -> Iterator[Path]:
     path = ROOT / "test-artifacts"
     path.mkdir(exist_ok=True)
     yield path
+
+
+@pytest.fixture(scope="session")
+def two_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FY2023 (real) + the fictional FY2024 test edition (tests/fixtures/fy2024), built once."""
+    from tests.fixtures.fy2024 import build_two_editions
+
+    out = tmp_path_factory.mktemp("two-editions")
+    build_two_editions(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def two_remote_store(two_dist: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The two-edition build in a real ``oxigraph serve``, filled by our own ``publish``."""
+    from converter.publish import publish
+    from server.stores.remote import RemoteStore
+    from tests.support.oxigraph_server import OxigraphServer
+
+    with OxigraphServer(tmp_path_factory.mktemp("oxigraph-two")) as server:
+        publish(two_dist, store_url=server.store_url, query_url=server.query_url)
+        yield RemoteStore(server.query_url)
+
+
+@pytest.fixture(scope="session")
+def two_local_store(two_dist: Path):  # type: ignore[no-untyped-def]
+    from server.stores.local import LocalStore
+
+    return LocalStore.from_build(two_dist)
+
+
+@pytest.fixture(params=["local", "remote"])
+def two_client(request: pytest.FixtureRequest, two_dist: Path):  # type: ignore[no-untyped-def]
+    """A test client of the app on the two-edition build, on each kind of store."""
+    from server.app import create_app
+
+    store = request.getfixturevalue(f"two_{request.param}_store")
+    app = create_app({"TESTING": True, "DIST_DIR": str(two_dist)}, store=store)
+    return app.test_client()

@@ -2,63 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.chromium import BROWSER, chromium
 from tests.support.live_server import live_server
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-        reason="needs Debian chromium + chromium-driver",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")
 def server_url(dist_dir: Path) -> Iterator[str]:
-    """The real server (``python -m server``, gunicorn as deployed) on a free port."""
+    """The real server (``python -m server``, granian as deployed) on a free port."""
     with live_server(dist_dir) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1280,1000",
-        "--lang=ja",
-    ):
-        options.add_argument(flag)
-    # A Japanese reader's browser (headless Chromium ignores --lang for Accept-Language).
-    options.add_experimental_option("prefs", {"intl.accept_languages": "ja,en"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_browse_to_a_kpi_chart_and_download(browser, server_url: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]

@@ -48,7 +48,7 @@ class Proxy:
     def upstream_requests(self, pattern: str, at_least: int = 1) -> list[str]:
         """The server's access-log lines that match ``pattern``, once ``at_least`` are there.
 
-        gunicorn writes a line after it has sent the answer: wait a little for it.
+        granian writes a line after it has sent the answer: wait a little for it.
         """
         deadline = time.monotonic() + 3
         while True:

@@ -185,3 +185,50 @@ def test_the_turtle_variant_is_the_same_graph_as_the_fresh_one(dist_dir: Path) -
     hit = cached.get("/id/kpi/2.ttl")
     assert hit.headers.get("X-Cache") == "hit"
     assert len(Graph().parse(data=hit.data, format="turtle")) > 10
+
+
+@pytest.mark.parametrize("path", [*PAGES, SPARQL])
+def test_the_fast_path_replays_exactly_what_flask_answered(dist_dir: Path, path: str) -> None:
+    """A plain repeated GET is answered before Flask (server.caching.FastPath) with the
+    same status, headers and body as the rendered answer; HEAD gets the headers only."""
+    client = _app(dist_dir).test_client()
+    accept = "text/turtle" if path.endswith(".ttl") else "text/html"
+    headers = {"Accept": "application/sparql-results+json" if path == SPARQL else accept}
+    first = client.get(path, headers=headers)
+    again = client.get(path, headers=headers)
+    head = client.head(path, headers=headers)
+    assert first.status_code == again.status_code == head.status_code == 200
+    assert "X-Cache" not in first.headers and again.headers["X-Cache"] == "hit"
+    assert again.data == first.data and head.data == b""
+    per_exchange = {"Date", "X-Cache"}
+    assert {k: v for k, v in again.headers if k not in per_exchange} == {
+        k: v for k, v in first.headers if k not in per_exchange
+    }
+    assert head.headers["Content-Length"] == str(len(first.data))
+
+
+def test_conditions_and_language_choices_skip_the_fast_path(dist_dir: Path) -> None:
+    client = _app(dist_dir).test_client()
+    etag = client.get("/kpis").headers["ETag"]
+    client.get("/kpis")  # now cached
+    assert client.get("/kpis", headers={"If-None-Match": etag}).status_code == 304
+    chosen = client.get("/kpis?lang=en")
+    assert 'lang="en"' in chosen.get_data(as_text=True) and "Set-Cookie" in chosen.headers
+
+
+@pytest.mark.parametrize("path", ["/", "/id/kpi/2.ttl", SPARQL])
+def test_a_fast_revalidation_is_the_304_flask_gives(dist_dir: Path, path: str) -> None:
+    """If-None-Match on a cached answer: the fast path's 304 carries what Flask's does."""
+    headers = {"Accept": "application/sparql-results+json" if path == SPARQL else "text/turtle"}
+    fresh = _app(dist_dir).test_client()  # its first answer renders; the conditional is Flask's
+    etag = fresh.get(path, headers=headers).headers["ETag"]
+    cached = _app(dist_dir).test_client()
+    cached.get(path, headers=headers)
+    flask_304 = _app(dist_dir).test_client().get(path, headers={**headers, "If-None-Match": etag})
+    for ask in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        fast = cached.get(path, headers={**headers, "If-None-Match": ask})
+        assert fast.status_code == flask_304.status_code == 304 and fast.data == b""
+        assert fast.headers["X-Cache"] == "hit"
+        mine = {k for k, _ in fast.headers} - {"X-Cache"}
+        assert mine == {k for k, _ in flask_304.headers}, ask
+    assert cached.get(path, headers={**headers, "If-None-Match": '"other"'}).status_code == 200

@@ -6,7 +6,7 @@ The JSON-LD context is a download: always ``application/ld+json``. Resource IRIs
 are people-first: ``*/*`` and no ``Accept`` get the page (browsers, link previews); RDF
 clients name an RDF type, and crawlers follow the ``.ttl`` alternate the ``Link`` header
 advertises. Checked with the Flask client on both stores and with real ``requests`` calls
-against gunicorn, as deployed.
+against granian, as deployed.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def test_resource_page_advertises_turtle(client) -> None:  # type: ignore[no-unt
 
 @pytest.fixture(scope="module")
 def server_url(dist_dir: Path) -> Iterator[str]:
-    """The real server (``python -m server``, gunicorn as deployed) on a free port."""
+    """The real server (``python -m server``, granian as deployed) on a free port."""
     with live_server(dist_dir) as url:
         yield url
 

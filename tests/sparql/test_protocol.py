@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
+from converter.contract import DEFAULT_BASE_IRI
 from converter.formats import RDF_FORMATS, RESULT_FORMATS
 from tests.sparql.conftest import KASEI
 from tests.support.cors import sparql_preflight
@@ -223,7 +224,7 @@ def test_service_description(client: FlaskClient, accept: str, rdflib_format: st
     response = client.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200
     g = Graph().parse(data=response.data, format=rdflib_format)
-    endpoint = URIRef("http://localhost/sparql")
+    endpoint = URIRef(DEFAULT_BASE_IRI + "sparql")  # the configured IRI, not the Host
     assert (endpoint, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in g
     names = set(g.objects(None, URIRef(SD + "name")))
     assert names == {URIRef(f"{KASEI}data{n}.rdf") for n in (1, 2, 3)}

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from converter.formats import RESULT_FORMATS
 from server.sparql.endpoint import SparqlBlueprint
-from server.stores.execution import CachingExecutor, PoolExecutor
+from server.stores.execution import AdmittingExecutor, CachingExecutor, PoolExecutor
 from server.stores.local import LocalStore
 from tests.sparql.conftest import sparql_app
 
@@ -159,8 +159,9 @@ def test_workers_have_no_network_even_past_the_guard(
     big: tuple[Flask, SparqlBlueprint], listener: tuple[int, list[object]]
 ) -> None:
     """Defense in depth: a SERVICE sent straight to a worker (no guard) cannot connect."""
-    executor = big[1].executor
-    inner = executor._inner if isinstance(executor, CachingExecutor) else executor
+    inner = big[1].executor
+    while isinstance(inner, CachingExecutor | AdmittingExecutor):
+        inner = inner._inner
     assert isinstance(inner, PoolExecutor)
     pool = inner.pool
     if pool.sandbox == "none":

@@ -1,7 +1,7 @@
 """The app over real HTTP on 127.0.0.1: the real server as a child process, or in a thread.
 
-:func:`live_server` starts ``python -m server`` exactly as ``make run`` does (gunicorn
-gthread, ``HOST``/``PORT`` from the environment); :func:`serve_app` serves a Flask app
+:func:`live_server` starts ``python -m server`` exactly as ``make run`` does (granian,
+``HOST``/``PORT`` from the environment); :func:`serve_app` serves a Flask app
 built by the test itself with werkzeug in a thread of the test process.
 """
 
@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
@@ -22,6 +23,15 @@ from werkzeug.serving import make_server
 from tests.support.processes import free_port, log_tail, stop_process, wait_until_answers
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Live:
+    """A running ``python -m server``: its base URL, process (the tree's root) and log."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
 
 
 @contextmanager
@@ -35,23 +45,38 @@ def live_server(
 ) -> Iterator[str]:
     """``python -m server`` serving ``dist_dir`` on ``port`` (a free one); yields its base URL.
 
-    One worker process (``WEB_CONCURRENCY=1``) and the embedded store (no ``DX_STORE_URL``);
-    ``env`` adds or overrides environment variables (``DX_SPARQL_MAX_BODY_BYTES="1024"``).
-    The server's output (gunicorn's access log too) goes to ``log``, else to a temporary
-    file. Returns once ``/sparql?query=ASK{}`` answers; the server is stopped afterwards.
+    One worker process (``WEB_CONCURRENCY=1``) and the embedded store, unless ``env`` says
+    otherwise: it adds or overrides environment variables (``DX_SPARQL_MAX_BODY_BYTES="1024"``,
+    ``DX_STORE_URL=…`` for a remote store). The server's output (granian's access log too)
+    goes to ``log``, else to a temporary file. Returns once ``/sparql?query=ASK{}`` answers;
+    the server is stopped afterwards.
 
     :raises RuntimeError: the server exited or did not answer within ``timeout`` seconds.
     """
+    with live_process(dist_dir, port=port, log=log, timeout=timeout, **env) as live:
+        yield live.url
+
+
+@contextmanager
+def live_process(
+    dist_dir: Path,
+    *,
+    port: int | None = None,
+    log: Path | None = None,
+    timeout: float = 20.0,
+    **env: str,
+) -> Iterator[Live]:
+    """:func:`live_server`, yielding the process and log beside the URL."""
     port = free_port() if port is None else port
+    inherited = {k: v for k, v in os.environ.items() if k != "DX_STORE_URL"}
     environ = {
-        **os.environ,
+        **inherited,
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "DX_DIST_DIR": str(dist_dir),
         **env,
     }
-    environ.pop("DX_STORE_URL", None)
     with tempfile.TemporaryDirectory(prefix="live-server-") as scratch:
         log_path = log if log is not None else Path(scratch) / "server.log"
         with log_path.open("wb") as output:
@@ -71,7 +96,7 @@ def live_server(
                 timeout=timeout,
                 detail=lambda: log_tail(log_path),
             )
-            yield url
+            yield Live(url, process, log_path)
         finally:
             stop_process(process)
 

@@ -157,6 +157,13 @@ class ServerProcess:
         if process is not None:
             stop_process(process, timeout=self.stop_timeout)
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would: no chance to clean up."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait(timeout=10)
+
     def __enter__(self) -> Self:
         return self.start()
 

@@ -1,0 +1,62 @@
+"""Requests HTTP/1.1 forbids, refused before anything reads them (RFC 9110, RFC 9112).
+
+granian (hyper) passes these on, and werkzeug would serve them as if they were fine:
+
+- a method in lower case: methods are case-sensitive (RFC 9110 §9.1), so ``get`` is not
+  GET but a method this server does not know: 501;
+- an HTTP/1.1 request without a Host, or with two (RFC 9112 §3.2): 400;
+- a body without Content-Length (chunked): granian's WSGI reader ends a chunked body
+  cut short as if it were whole, so the application cannot tell a truncated query from a
+  complete one, and a truncated query must never run: 411 Length Required (RFC 9110
+  §15.5.12); every SPARQL client we know sends Content-Length.
+
+The answers are the site's JSON error body; this middleware wraps the whole app, the
+response cache's fast path included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from server.errors import error_body
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+class RequestChecks:
+    """WSGI middleware refusing the requests listed in this module's docstring."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, env: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        refused = problem(env)
+        if refused is None:
+            return self.app(env, start_response)
+        status, message = refused
+        body = json.dumps(error_body(status, message), ensure_ascii=False).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        headers.append(("Connection", "close"))  # the rest of the stream cannot be trusted
+        start_response(f"{status} {_REASONS[status]}", headers)
+        return [body]
+
+
+_REASONS = {400: "Bad Request", 411: "Length Required", 501: "Not Implemented"}
+
+
+def problem(env: WSGIEnvironment) -> tuple[int, str] | None:
+    """``(status, message)`` when the request must be refused, else None."""
+    method = str(env.get("REQUEST_METHOD", ""))
+    if method != method.upper():
+        return 501, f"unknown method {method!r}: methods are case-sensitive / 未対応のメソッドです"
+    if env.get("SERVER_PROTOCOL") == "HTTP/1.1":
+        host = str(env.get("HTTP_HOST", ""))
+        if not host or "," in host:
+            return 400, "an HTTP/1.1 request needs exactly one Host / Host ヘッダーが不正です"
+    chunked = "chunked" in str(env.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    if chunked and not env.get("CONTENT_LENGTH"):
+        return 411, "send the body with Content-Length / Content-Length を付けて送ってください"
+    return None
