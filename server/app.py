@@ -100,11 +100,14 @@ def _build_time(settings: Settings) -> datetime:
 
 
 def _init_caching(app: Flask, settings: Settings, store: Store) -> None:
-    """Validators and freshness on every answer; a response cache when the data is fixed."""
+    """Validators and freshness on every answer, and a response cache: for as long as the
+    server runs over a fixed build, for the graph list's TTL over a remote store (a page
+    rendered before a publish is then at most twice that TTL late, as pages are anyway)."""
     version = store.data_version()
     validators = caching.Validators(version or "", _build_time(settings), settings.cache_max_age)
     size = settings.response_cache_mb * 1024 * 1024
-    cache = caching.ResponseCache(size) if version is not None and size > 0 else None
+    ttl = None if version is not None else settings.store_graphs_ttl
+    cache = caching.ResponseCache(size, ttl) if size > 0 else None
     caching.init_app(app, validators, cache)
 
 

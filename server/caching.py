@@ -8,8 +8,9 @@ once, validated cheaply and cached by anything between the server and the reader
   ``If-None-Match`` / ``If-Modified-Since`` get 304;
 - ``Cache-Control: public, max-age=…`` (``DX_CACHE_MAX_AGE``), so browsers, proxies and CDNs
   may reuse an answer for that long and then revalidate it with a 304;
-- an in-process cache of rendered answers, bounded in bytes (``DX_RESPONSE_CACHE_MB``), used
-  only when the store is the build itself (a remote store can be re-published under us).
+- an in-process cache of rendered answers, bounded in bytes (``DX_RESPONSE_CACHE_MB``); over
+  a remote store, which can be re-published under us, an answer is kept no longer than the
+  list of published graphs (``DX_STORE_GRAPHS_TTL``).
   Like any HTTP cache it keys an answer by its URL and by the request headers its ``Vary``
   names, so no cached answer ever crosses languages or media types.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -56,13 +58,16 @@ class _Entry:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    stored: float  #: time.monotonic() when it was rendered
 
 
 class ResponseCache:
-    """Rendered 200 answers, least recently used first out, at most ``max_bytes`` of bodies."""
+    """Rendered 200 answers, least recently used first out, at most ``max_bytes`` of bodies;
+    with ``ttl``, none older than ``ttl`` seconds (a store that can be re-published)."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, ttl: float | None = None) -> None:
         self.max_bytes = max_bytes
+        self.ttl = ttl
         self._entries: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
         self._vary: dict[str, tuple[str, ...]] = {}  # URL → the header names its answer varies on
         self._bytes = 0
@@ -85,6 +90,10 @@ class ResponseCache:
                 return None
             key = self._key(env, vary)
             entry = self._entries.get(key)
+            if entry is not None and self.ttl is not None:
+                if time.monotonic() - entry.stored > self.ttl:
+                    self._bytes -= len(self._entries.pop(key).body)
+                    return None
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
@@ -108,7 +117,7 @@ class ResponseCache:
             key = self._key(req.environ, vary)
             old = self._entries.pop(key, None)
             self._bytes += len(body) - (len(old.body) if old else 0)
-            self._entries[key] = _Entry(response.status_code, headers, body)
+            self._entries[key] = _Entry(response.status_code, headers, body, time.monotonic())
             while self._bytes > self.max_bytes and self._entries:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= len(dropped.body)

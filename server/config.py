@@ -82,7 +82,9 @@ class Settings:
         300, "seconds browsers and proxies may reuse an answer before revalidating it (304)"
     )
     response_cache_mb: int = _setting(
-        64, "MiB of rendered answers kept per server process (embedded store); 0 = none"
+        64,
+        "MiB of rendered answers kept per server process (over a remote store for "
+        "`DX_STORE_GRAPHS_TTL` at most); 0 = none",
     )
     ckan_license_id: str = _setting(
         "other-at", "CKAN `license_id` in `/catalog/ckan.json` (e.g. `PDL1.0`)"

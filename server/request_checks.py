@@ -5,7 +5,8 @@ granian (hyper) passes these on, and werkzeug would serve them as if they were f
 - a method in lower case: methods are case-sensitive (RFC 9110 §9.1), so ``get`` is not
   GET but a method this server does not know: 501;
 - an HTTP/1.1 request without a Host, or with two (RFC 9112 §3.2): 400;
-- a body without Content-Length (chunked): granian's WSGI reader ends a chunked body
+- a body without Content-Length (chunked) to ``/sparql``, the one route that reads bodies
+  (elsewhere a POST gets 405 unread): granian's WSGI reader ends a chunked body
   cut short as if it were whole, so the application cannot tell a truncated query from a
   complete one, and a truncated query must never run: 411 Length Required (RFC 9110
   §15.5.12); every SPARQL client we know sends Content-Length.
@@ -57,6 +58,7 @@ def problem(env: WSGIEnvironment) -> tuple[int, str] | None:
         if not host or "," in host:
             return 400, "an HTTP/1.1 request needs exactly one Host / Host ヘッダーが不正です"
     chunked = "chunked" in str(env.get("HTTP_TRANSFER_ENCODING", "")).lower()
-    if chunked and not env.get("CONTENT_LENGTH"):
+    reads_body = str(env.get("PATH_INFO", "")).startswith("/sparql")  # the one route that does
+    if chunked and reads_body and not env.get("CONTENT_LENGTH"):
         return 411, "send the body with Content-Length / Content-Length を付けて送ってください"
     return None

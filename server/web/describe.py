@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -181,6 +181,10 @@ class KpiValueRow:
     evaluation_label: str
     qualifier_label: str = ""
     note: str = ""
+    edition: str = ""  #: the report this value comes from (IRI)
+    #: values an earlier edition printed for the same kind and period, when they differ,
+    #: with their edition's fiscal year: ``[(2023, "70000")]``
+    earlier: tuple[tuple[int, str], ...] = ()
 
 
 KINDS = {DX.Baseline: "baseline", DX.Target: "target", DX.Actual: "actual"}
@@ -191,8 +195,8 @@ def kpi_values(store: Store, iri: str, labeller: Labeller) -> list[KpiValueRow]:
     rows = store.select(
         sparql_prefixes()
         + f"""
-        SELECT ?kind ?period ?value ?notation ?evaluation ?qualifier ?note WHERE {{
-          ?v dx:refKpi <{iri}> ; dx:valueKind ?kind .
+        SELECT ?kind ?period ?value ?notation ?evaluation ?qualifier ?note ?edition WHERE {{
+          ?v dx:refKpi <{iri}> ; dx:valueKind ?kind . OPTIONAL {{ ?v dx:edition ?edition }}
           OPTIONAL {{ ?v dx:refPeriod ?period }} OPTIONAL {{ ?v dx:value ?value }}
           OPTIONAL {{ ?v dx:notation ?notation }} OPTIONAL {{ ?v dx:evaluation ?evaluation }}
           OPTIONAL {{ ?v dx:qualifier ?qualifier FILTER(?qualifier != dx:Exact) }}
@@ -218,10 +222,37 @@ def kpi_values(store: Store, iri: str, labeller: Labeller) -> list[KpiValueRow]:
                 evaluation_label=labeller(evaluation) if evaluation is not None else "",
                 qualifier_label=labeller(qualifier) if qualifier is not None else "",
                 note=str(row.get("note", "")),
+                edition=str(row.get("edition", "")),
             )
         )
     order = {"baseline": 0, "target": 1, "actual": 2}
-    return sorted(result, key=lambda r: (r.kind != "baseline", r.year, order.get(r.kind, 3)))
+    latest = _latest_editions(result)
+    return sorted(latest, key=lambda r: (r.kind != "baseline", r.year, order.get(r.kind, 3)))
+
+
+def _latest_editions(rows: list[KpiValueRow]) -> list[KpiValueRow]:
+    """One row per kind and period: the latest edition's, with what earlier editions printed
+    when it differs (a revised target keeps both values, docs/editions.md)."""
+    groups: dict[tuple[str, str], list[KpiValueRow]] = {}
+    for row in rows:
+        groups.setdefault((row.kind, str(row.period)), []).append(row)
+    kept = []
+    for group in groups.values():
+        group.sort(key=lambda r: r.edition)  # …/report/fy2023 < …/report/fy2024
+        last = group[-1]
+        earlier = tuple(
+            (_fiscal_year(r.edition), r.notation) for r in group[:-1] if r.notation != last.notation
+        )
+        kept.append(replace(last, earlier=earlier))
+    return kept
+
+
+_EDITION_YEAR = re.compile(r"/fy(\d{4})$")
+
+
+def _fiscal_year(edition: str) -> int:
+    match = _EDITION_YEAR.search(edition)
+    return int(match.group(1)) if match else 0
 
 
 def chart_bars(values: list[KpiValueRow], baseline_label: str) -> tuple[list[Bar], list[str]]:

@@ -72,6 +72,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_given": ("記載なし", "not given"),
     "note": ("注記", "Note"),
     "as_printed": ("資料の表記のまま", "as printed in the report"),
+    "earlier_edition": (
+        "令和{era}年度版では {value}（改定前）",
+        "{value} in the FY{year} report (before revision)",
+    ),
     "japanese": ("日本語", "Japanese"),
     "ja_notice": (
         "",

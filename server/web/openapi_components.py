@@ -29,6 +29,10 @@ REASONS: dict[int, str] = {
         "Precondition Failed: If-Match names no current ETag, or the build is newer than "
         "If-Unmodified-Since (server/conditional.py); never stored"
     ),
+    411: (
+        "Length Required: a body without Content-Length (chunked) is never read, so a body "
+        "cut short cannot run (server/request_checks.py)"
+    ),
     413: "Content Too Large: the query or the POST body exceeds the configured limit",
     414: (
         "URI Too Long: a URL over the HTTP server's limit (about 64 KiB under granian), "

@@ -107,7 +107,7 @@ def _post(op_id: str) -> Json:
             "required": True,
             "content": {DIRECT: {"schema": {"type": "string"}}, FORM: _form()},
         },
-        "responses": {"200": ok} | _errors((400, 403, 406, 413, 415)),
+        "responses": {"200": ok} | _errors((400, 403, 406, 411, 413, 415)),
     }
 
 

@@ -41,7 +41,10 @@ def normalise(text: str) -> tuple[str, list[int]]:
 def terms(query: str) -> list[str]:
     """The query's words (split on any space, full-width too), at most :data:`MAX_TERMS`."""
     found = []
-    for word in normalise(query)[0].split():
+    # Control, format, private-use and unassigned characters separate words: none is in the
+    # texts, and a NUL would end FTS5's query string early.
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in normalise(query)[0])
+    for word in text.split():
         if word and word not in found:
             found.append(word[:MAX_TERM])
     return found[:MAX_TERMS]

@@ -220,3 +220,13 @@ def test_two_editions_each_project_per_edition(two_client: Any) -> None:
     assert latest["count"] == facet["fy2024"]
     assert {r["edition"] for r in latest["results"]} == {2024}
     assert numbers(search(two_client, "架空の新規事業")) == {53}
+
+
+@pytest.mark.parametrize(
+    "q", ["研修\x00", "\x00\x01\x1f", "%C2%97\x00\U0010ffff", '"研修', "研修 *"]
+)
+def test_control_characters_and_fts_syntax_are_plain_text(client: Any, q: str) -> None:
+    """Found by schemathesis: a NUL ended FTS5's query string (a 500). Control characters
+    separate words, quotes and operators are text."""
+    response = client.get("/search.json", query_string={"q": q})
+    assert response.status_code == 200, response.data[:200]
