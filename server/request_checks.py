@@ -3,7 +3,8 @@
 granian (hyper) passes these on, and werkzeug would serve them as if they were fine:
 
 - a method in lower case: methods are case-sensitive (RFC 9110 §9.1), so ``get`` is not
-  GET but a method this server does not know: 501;
+  GET: 405 with the methods that are allowed (a client's mistake, so a 4xx rather than
+  501, which would count as the server's fault);
 - an HTTP/1.1 request without a Host, or with two (RFC 9112 §3.2): 400;
 - a body without Content-Length (chunked) to ``/sparql``, the one route that reads bodies
   (elsewhere a POST gets 405 unread): granian's WSGI reader ends a chunked body
@@ -40,19 +41,24 @@ class RequestChecks:
         status, message = refused
         body = json.dumps(error_body(status, message), ensure_ascii=False).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        if status == 405:
+            sparql = str(env.get("PATH_INFO", "")).startswith("/sparql")
+            headers.append(
+                ("Allow", "GET, HEAD, POST, OPTIONS" if sparql else "GET, HEAD, OPTIONS")
+            )
         headers.append(("Connection", "close"))  # the rest of the stream cannot be trusted
         start_response(f"{status} {_REASONS[status]}", headers)
         return [body]
 
 
-_REASONS = {400: "Bad Request", 411: "Length Required", 501: "Not Implemented"}
+_REASONS = {400: "Bad Request", 405: "Method Not Allowed", 411: "Length Required"}
 
 
 def problem(env: WSGIEnvironment) -> tuple[int, str] | None:
     """``(status, message)`` when the request must be refused, else None."""
     method = str(env.get("REQUEST_METHOD", ""))
     if method != method.upper():
-        return 501, f"unknown method {method!r}: methods are case-sensitive / 未対応のメソッドです"
+        return 405, f"unknown method {method!r}: methods are case-sensitive / 未対応のメソッドです"
     if env.get("SERVER_PROTOCOL") == "HTTP/1.1":
         host = str(env.get("HTTP_HOST", ""))
         if not host or "," in host:
