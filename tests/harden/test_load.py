@@ -16,7 +16,7 @@ from bench import wrk
 from tests.harden.conftest import store_env
 from tests.harden.figures import Figure, record
 from tests.harden.sampling import sampling, settle
-from tests.harden.scale import scaled
+from tests.harden.scale import FULL, scaled
 from tests.harden.traffic import site_mix
 from tests.support.live_server import Live
 from tests.support.proctree import descendants, rss_mb, tree_rss_mb
@@ -57,7 +57,10 @@ def test_a_hundred_connections_over_the_mix(deployed: tuple[str, Live]) -> None:
     # Memory levels off: the last third of the run adds little (a leak would keep growing).
     two_thirds = memory.samples[len(memory.samples) * 2 // 3]
     assert memory.samples[-1] - two_thirds <= 0.05 * baseline + 5, (two_thirds, memory.samples[-1])
-    if kind == "embedded":  # over a remote store the allocator keeps what rendering freed
+    # Back to the baseline: over the embedded store, and in the full run, which runs alone
+    # (beside make test's other tests a 10 s run measures their memory too). Over a remote
+    # store the allocator keeps what rendering freed.
+    if kind == "embedded" and FULL:
         assert after <= allowed(baseline), (baseline, memory.peak, after)
 
 
