@@ -7,7 +7,6 @@ English), and refuses to remove published projects, KPIs, rows or values unless 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -17,17 +16,9 @@ from click.testing import CliRunner, Result
 
 from converter.cli import main
 from tests.conftest import ROOT
+from tests.support.trees import file_digests
 
 TABLE = "dx-kpi-fy2023.csv"
-
-
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(str(path.relative_to(folder)).encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture
@@ -84,7 +75,7 @@ def test_a_table_cut_at_a_row_boundary_is_refused(data: Path, published: Path) -
     path = data / TABLE
     lines = path.read_bytes().split(b"\n")
     path.write_bytes(b"\n".join(lines[:40]) + b"\n")  # a valid table of 39 rows
-    before = tree_digest(published)
+    before = file_digests(published)
     result = build(data, published)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
@@ -93,7 +84,7 @@ def test_a_table_cut_at_a_row_boundary_is_refused(data: Path, published: Path) -
     assert "--allow-removals" in error and "FY2023 edition" in error
     assert "14 projects, 6 KPIs, 26 rows, 36 values" in error
     assert "削除 / removed 事業 / projects id/project/fy2023/39" in result.stderr
-    assert tree_digest(published) == before
+    assert file_digests(published) == before
 
 
 def test_allow_removals_replaces_the_publication(data: Path, published: Path) -> None:
@@ -108,12 +99,12 @@ def test_allow_removals_replaces_the_publication(data: Path, published: Path) ->
 
 def test_an_emptied_value_is_a_removal(data: Path, published: Path) -> None:
     edit_table(data, '"64,169"', "")
-    before = tree_digest(published)
+    before = file_digests(published)
     result = build(data, published)
     assert result.exit_code == 2, result.output
     assert "0 projects, 0 KPIs, 0 rows, 1 values" in result.output
     assert "id/value/fy2023/kpi-3/actual-fy2023: 「64,169」" in result.stderr
-    assert tree_digest(published) == before
+    assert file_digests(published) == before
 
 
 def test_a_dropped_edition_is_a_removal(data: Path, published: Path) -> None:
@@ -121,21 +112,21 @@ def test_a_dropped_edition_is_a_removal(data: Path, published: Path) -> None:
     text = config.read_text("utf-8")
     config.write_text(text.replace("fiscal_year = 2023", "fiscal_year = 2024"), "utf-8")
     edit_table(data, "令和５年度取組状況", "令和６年度取組状況")
-    before = tree_digest(published)
+    before = file_digests(published)
     result = build(data, published)
     assert result.exit_code == 2, result.output
     assert "公開終了 / no longer built" in result.stderr
     assert "from the FY2023 edition" in result.output
-    assert tree_digest(published) == before
+    assert file_digests(published) == before
 
 
 def test_an_unreadable_publication_is_not_replaced_blindly(data: Path, published: Path) -> None:
     (published / "graphs" / "fy2023.nt").write_bytes(b"<not n-triples")
-    before = tree_digest(published)
+    before = file_digests(published)
     result = build(data, published)
     assert result.exit_code == 2, result.output
     assert "cannot be read" in result.output and "--allow-removals" in result.output
-    assert tree_digest(published) == before
+    assert file_digests(published) == before
     forced = build(data, published, "--allow-removals")
     assert forced.exit_code == 0, forced.output
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -18,6 +17,7 @@ from converter.contract import Manifest
 from converter.errors import ValidationFailed
 from converter.formats import RDF_FORMATS
 from tests.conftest import PUBLICATION, ROOT
+from tests.support.trees import file_digests
 
 PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
 
@@ -55,14 +55,6 @@ def test_jsonld_is_compact_and_readable(dist_dir: Path) -> None:
     assert standalone["@context"] == context
 
 
-def _digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_build_is_byte_identical_across_processes(dist_dir: Path, tmp_path: Path) -> None:
     # A fresh interpreter with another hash seed must write the very same bytes.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -73,13 +65,13 @@ def test_build_is_byte_identical_across_processes(dist_dir: Path, tmp_path: Path
         check=True,
         capture_output=True,
     )
-    assert _digests(tmp_path / "b") == _digests(dist_dir)
+    assert file_digests(tmp_path / "b") == file_digests(dist_dir)
 
 
 def test_failed_build_leaves_previous_publication(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     build(PUBLICATION, out)
-    before = _digests(out)
+    before = file_digests(out)
     broken_shapes = tmp_path / "shapes.ttl"
     broken_shapes.write_text(
         (ROOT / "shapes" / "dx-shapes.ttl")
@@ -93,7 +85,7 @@ def test_failed_build_leaves_previous_publication(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as failure:
         build(PUBLICATION, out, shapes_file=broken_shapes)
     assert failure.value.violations == 52
-    assert _digests(out) == before
+    assert file_digests(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import random
 import re
@@ -43,6 +42,7 @@ from converter.cli import main
 from tests.conftest import ROOT
 from tests.harden.figures import Figure, record
 from tests.harden.scale import FULL, scaled
+from tests.support.trees import file_digests
 
 pytestmark = pytest.mark.slow
 
@@ -108,15 +108,6 @@ def spreadsheet_safe(data: bytes) -> bool:
         or (c.startswith("-") and c != "-" and not _NEGATIVE.fullmatch(c))
         for c in cells
     )
-
-
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        digest.update(str(path.relative_to(folder)).encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 # Mutations ----------------------------------------------------------------------------------
@@ -358,7 +349,7 @@ class Workspace:
         shutil.copytree(ROOT / "data", self.data)
         self.pristine, self.dist = published, root / "dist"
         shutil.copytree(published, self.dist)
-        self.digest = tree_digest(self.dist)
+        self.digest = file_digests(self.dist)
 
     def build(self, case: Case) -> Outcome:
         (self.data / TABLE).write_bytes(case.data)
@@ -384,7 +375,7 @@ def problems(case: Case, outcome: Outcome, workspace: Workspace | None) -> list[
     elif outcome.code == 1:  # the SHACL gate refused it: a valid table, data the shapes forbid
         if "SHACL" not in outcome.stdout + outcome.stderr or case.expect == "ok":
             found.append("exit 1 without a SHACL report, or for a valid table")
-        if workspace is not None and tree_digest(workspace.dist) != workspace.digest:
+        if workspace is not None and file_digests(workspace.dist) != workspace.digest:
             found.append("a refused build changed dist/")
     return found
 
@@ -412,7 +403,7 @@ def _refused_problems(case: Case, outcome: Outcome, workspace: Workspace | None)
     if "row " not in message and not any(f in message for f in ROWLESS):
         found.append(f"the message names no row: {message[:300]}")
     found += [f"{f!r} not in {message[:300]!r}" for f in case.fragments if f not in message]
-    if workspace is not None and tree_digest(workspace.dist) != workspace.digest:
+    if workspace is not None and file_digests(workspace.dist) != workspace.digest:
         found.append("a refused build changed dist/")
     return found
 
