@@ -31,6 +31,7 @@ from converter.reader import read_table
 from converter.series import series_graph
 from converter.spreadsheet import spreadsheet_csv
 from converter.validate import SHAPES_FILE, Report, load_shapes, validate
+from converter.writers import Sorted
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_FILE = ROOT / "ontology" / "dx.ttl"
@@ -233,9 +234,10 @@ def _write_downloads(
 def _write_data_dumps(folder: Path, pub: Publication, data: Graph) -> list[Download]:
     """All data in every RDF format, as ``dx-kpi.<extension>``."""
     downloads = []
+    triples = Sorted(data)
     for fmt in RDF_FORMATS:
         name = f"dx-kpi.{fmt.extension}"
-        body = fmt.serialize(data, base_iri=pub.base_iri)
+        body = fmt.serialize(triples, base_iri=pub.base_iri)
         _write(folder / name, body)
         downloads.append(
             Download(

@@ -21,6 +21,8 @@ import pyoxigraph as ox
 if TYPE_CHECKING:
     from rdflib import Graph
 
+    from converter.writers import Sorted
+
 Kind = Literal["rdf", "results", "document"]
 
 
@@ -66,8 +68,10 @@ class Format:
             raise ValueError(f"{self.name} is not an oxigraph format")
         return found
 
-    def serialize(self, graph: Graph, *, base_iri: str) -> bytes:
+    def serialize(self, graph: Graph | Sorted, *, base_iri: str) -> bytes:
         """Write ``graph`` in this format, byte-identically for the same graph.
+
+        Writing several formats of one graph, pass ``writers.Sorted(graph)``: it is sorted once.
 
         :raises ValueError: this is not a graph format.
         """
@@ -77,31 +81,31 @@ class Format:
         return writer(graph, base_iri)
 
 
-def _turtle(graph: Graph, base_iri: str) -> bytes:
+def _turtle(graph: Graph | Sorted, base_iri: str) -> bytes:
     from converter.writers import turtle
 
     return turtle(graph, extra_prefixes={"res": f"{base_iri}id/"})
 
 
-def _jsonld(graph: Graph, base_iri: str) -> bytes:
+def _jsonld(graph: Graph | Sorted, base_iri: str) -> bytes:
     from converter.jsonld import jsonld
 
     return jsonld(graph, base_iri)
 
 
-def _ntriples(graph: Graph, base_iri: str) -> bytes:
+def _ntriples(graph: Graph | Sorted, base_iri: str) -> bytes:
     from converter.writers import ntriples
 
     return ntriples(graph)
 
 
-def _rdf_xml(graph: Graph, base_iri: str) -> bytes:
+def _rdf_xml(graph: Graph | Sorted, base_iri: str) -> bytes:
     from converter.writers import rdf_xml
 
     return rdf_xml(graph)
 
 
-_WRITERS: dict[str, Callable[[Graph, str], bytes]] = {
+_WRITERS: dict[str, Callable[[Graph | Sorted, str], bytes]] = {
     "turtle": _turtle,
     "json-ld": _jsonld,
     "n-triples": _ntriples,

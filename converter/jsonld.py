@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 from rdflib.term import Node
 
 from converter.vocab import DX, PREFIXES, SCHEMA, SDMX_ATTR
-from converter.writers import by_subject, lexical
+from converter.writers import Sorted, lexical
 
 # term → (IRI, JSON-LD term definition extras). Readable names for JavaScript developers.
 _LANG = {"@container": "@language"}
@@ -87,6 +88,7 @@ _NAMESPACES = sorted(
 )
 
 
+@lru_cache(maxsize=65536)
 def compact_iri(iri: str) -> str:
     for namespace, prefix in _NAMESPACES:
         local = iri[len(namespace) :]
@@ -132,7 +134,7 @@ def _node(subject: Node, pairs: list[tuple[Node, Node]]) -> dict[str, object]:
         if predicate == RDF.type:
             grouped["type"].append(_node_id(value))
             continue
-        term, extra = _BY_IRI.get(URIRef(str(predicate)), ("", {}))
+        term, extra = _BY_IRI.get(predicate, ("", {}))  # type: ignore[call-overload]
         if not term or not _fits(value, extra):
             grouped[str(predicate)].append(_value_object(value))
         elif extra.get("@container") == "@language":
@@ -164,10 +166,15 @@ def jsonld_context(base_iri: str) -> dict[str, object]:
     return context
 
 
-def jsonld(graph: Graph, base_iri: str) -> bytes:
-    nodes = [_node(subject, pairs) for subject, pairs in by_subject(graph)]
-    document = {"@context": jsonld_context(base_iri), "@graph": nodes}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+def jsonld(graph: Graph | Sorted, base_iri: str) -> bytes:
+    """The document, one node per line: a diff between editions shows the nodes that changed,
+    and each line goes through json's C encoder (``indent=`` would take the pure-Python one)."""
+    context = json.dumps(jsonld_context(base_iri), ensure_ascii=False, indent=1)
+    nodes = ",\n".join(
+        json.dumps(_node(subject, pairs), ensure_ascii=False)
+        for subject, pairs in Sorted.of(graph).by_subject()
+    )
+    return f'{{"@context": {context},\n"@graph": [\n{nodes}\n]}}\n'.encode()
 
 
 def context_document(base_iri: str) -> bytes:

@@ -1,7 +1,8 @@
-"""Sorted, streaming writers for N-Triples, Turtle and RDF/XML.
+"""Sorted writers for N-Triples, Turtle and RDF/XML, over one shared sorted view.
 
 rdflib's own serializers order nodes and namespaces by hash (different bytes from run to
-run) and are 5-10x slower on large graphs; these write sorted triples directly.
+run) and are 5-10x slower on large graphs; these write sorted triples directly. A build
+writes every format of one graph: :class:`Sorted` renders and sorts its triples once for all.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import groupby
+from operator import itemgetter
 from xml.sax.saxutils import escape
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -19,7 +21,6 @@ from rdflib.term import Node
 from converter.values import canonical_decimal
 from converter.vocab import PREFIXES
 
-Triple = tuple[Node, Node, Node]
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
 
@@ -28,6 +29,7 @@ _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
+_TYPE = f"<{RDF.type}>"
 _UTC = re.compile(r"[+-]00:00$")
 
 
@@ -61,32 +63,57 @@ def literal_text(node: Literal) -> str:
     return '"' + lexical(node).translate(_ESCAPES) + '"'
 
 
+#: Characters no IRI may hold (rdflib's ``n3()`` refuses the same), so no line can break.
+_NOT_IN_IRI = re.compile(r'[<>" {}|\\^`]')
+
+
+def _iri(node: str) -> str:
+    if _NOT_IN_IRI.search(node):
+        raise ValueError(f"{node!r} is not an IRI that N-Triples can carry")
+    return f"<{node}>"
+
+
 def _term(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return _iri(node)
     if isinstance(node, Literal):
         text = literal_text(node)
         if node.language:
             return f"{text}@{node.language}"
         if node.datatype and node.datatype != XSD.string:  # plain = xsd:string in RDF 1.1
-            return f"{text}^^<{node.datatype}>"
+            return f"{text}^^{_iri(node.datatype)}"
         return text
     return node.n3()
 
 
-def _key(triple: Triple) -> tuple[str, str, str]:
-    return (_term(triple[0]), _term(triple[1]), _term(triple[2]))
+class Sorted:
+    """A graph's triples in N-Triples line order, rendered and sorted once.
+
+    The order is that of the N-Triples file, so every writer walks the same order and
+    groups a subject's triples together.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        term = _term
+        self.rows = [(f"{term(s)} {term(p)} {term(o)} .", s, p, o) for s, p, o in graph]
+        self.rows.sort(key=itemgetter(0))
+
+    @classmethod
+    def of(cls, graph: Graph | Sorted) -> Sorted:
+        return graph if isinstance(graph, Sorted) else cls(graph)
+
+    @property
+    def lines(self) -> Iterator[str]:
+        return (row[0] for row in self.rows)
+
+    def by_subject(self) -> Iterator[tuple[Node, list[tuple[Node, Node]]]]:
+        for subject, rows in groupby(self.rows, key=itemgetter(1)):
+            yield subject, [(p, o) for _, _, p, o in rows]
 
 
-def sorted_triples(graph: Graph) -> list[Triple]:
-    return sorted(graph, key=_key)
-
-
-def by_subject(graph: Graph) -> Iterator[tuple[Node, list[tuple[Node, Node]]]]:
-    for subject, triples in groupby(sorted_triples(graph), key=lambda t: t[0]):
-        yield subject, [(p, o) for _, p, o in triples]
-
-
-def ntriples(graph: Graph) -> bytes:
-    lines = sorted({" ".join(_key(t)) + " ." for t in graph})
+def ntriples(graph: Graph | Sorted) -> bytes:
+    # Two rdflib literals can have one canonical form ("10.0" and "10"): one line.
+    lines = dict.fromkeys(Sorted.of(graph).lines)
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -107,30 +134,36 @@ class _Prefixes:
         return None
 
 
-def turtle(graph: Graph, *, extra_prefixes: dict[str, str] | None = None) -> bytes:
+def turtle(graph: Graph | Sorted, *, extra_prefixes: dict[str, str] | None = None) -> bytes:
+    """Turtle written from the N-Triples lines: only the IRIs are shortened (to prefixed
+    names, ``a`` for ``rdf:type``); N-Triples' literals and escapes are valid Turtle."""
     prefixes = _Prefixes(extra_prefixes or {})
+    names: dict[str, str] = {}  # N-Triples IRI term -> its Turtle form
 
-    def term(node: Node) -> str:
-        if isinstance(node, URIRef):
-            if node == RDF.type:
-                return "a"
-            return prefixes.name(str(node)) or node.n3()
-        if isinstance(node, Literal) and node.datatype and node.datatype != XSD.string:
-            datatype = prefixes.name(str(node.datatype))
-            if datatype:
-                return f"{literal_text(node)}^^{datatype}"
-        return _term(node)
+    def iri(text: str) -> str:
+        name = names.get(text)
+        if name is None:
+            name = names[text] = prefixes.name(text[1:-1]) or text
+        return name
 
+    def term(text: str) -> str:
+        if text[0] == "<":
+            return iri(text)
+        if text[0] == '"' and text[-1] == ">":  # "…"^^<datatype>: no "^^" in an IRI
+            value, datatype = text.rsplit("^^", 1)
+            return f"{value}^^{iri(datatype)}"
+        return text
+
+    split = (line[:-2].split(" ", 2) for line in Sorted.of(graph).lines)
     blocks = []
-    for subject, pairs in by_subject(graph):
+    for subject, triples in groupby(split, key=itemgetter(0)):
         lines = [term(subject)]
-        grouped = [
-            (p, [o for _, o in objects]) for p, objects in groupby(pairs, key=lambda pair: pair[0])
-        ]
+        grouped = [(p, [o for _, _, o in rows]) for p, rows in groupby(triples, key=itemgetter(1))]
         for index, (predicate, objects) in enumerate(grouped):
             end = " ." if index == len(grouped) - 1 else " ;"
             values = " ,\n        ".join(term(o) for o in objects)
-            lines.append(f"    {term(predicate)} {values}{end}")
+            verb = "a" if predicate == _TYPE else iri(predicate)
+            lines.append(f"    {verb} {values}{end}")
         blocks.append("\n".join(lines))
     header = [
         f"@prefix {prefix}: <{ns}> ."
@@ -139,11 +172,18 @@ def turtle(graph: Graph, *, extra_prefixes: dict[str, str] | None = None) -> byt
     return ("\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
 
 
-def rdf_xml(graph: Graph) -> bytes:
+def rdf_xml(graph: Graph | Sorted) -> bytes:
     namespaces: dict[str, str] = {str(RDF): "rdf"}
     known = {str(ns): prefix for prefix, ns in PREFIXES.items()}
+    qnames: dict[Node, str] = {}
 
     def qname(predicate: Node) -> str:
+        name = qnames.get(predicate)
+        if name is None:
+            name = qnames[predicate] = _qname(predicate)
+        return name
+
+    def _qname(predicate: Node) -> str:
         text = str(predicate)
         cut = max(text.rfind("#"), text.rfind("/")) + 1
         namespace, local = text[:cut], text[cut:]
@@ -153,7 +193,7 @@ def rdf_xml(graph: Graph) -> bytes:
         return f"{prefix}:{local}"
 
     body = []
-    for subject, pairs in by_subject(graph):
+    for subject, pairs in Sorted.of(graph).by_subject():
         about = (
             f'rdf:nodeID="{escape(str(subject))}"'
             if isinstance(subject, BNode)

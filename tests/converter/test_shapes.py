@@ -34,28 +34,27 @@ CONSTRAINTS = (
 )
 
 
+TARGETS = (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf)
+
+
 @dataclass(frozen=True)
 class Case:
-    node_shape: Node
-    shape: Node  # the shape carrying the message
+    shape: Node  # the targeted shape carrying the constraint and its message
     path: Node | None
     constraint: URIRef
 
     @property
     def id(self) -> str:
-        path = str(self.path).rsplit("/", 1)[-1] if isinstance(self.path, URIRef) else "node"
-        return f"{str(self.node_shape).rsplit('#')[-1]}-{path}-{self.constraint.fragment}"
+        return f"{str(self.shape).rsplit('#')[-1]}-{self.constraint.fragment}"
 
 
 def cases() -> Iterator[Case]:
-    for node_shape in sorted(set(SHAPES.subjects(RDF.type, SH.NodeShape))):
-        for prop in SHAPES.objects(node_shape, SH.property):
-            for constraint in CONSTRAINTS:
-                if (prop, constraint, None) in SHAPES:
-                    yield Case(node_shape, prop, SHAPES.value(prop, SH.path), constraint)
-        for constraint in (SH["or"], SH.xone):
-            if (node_shape, constraint, None) in SHAPES:
-                yield Case(node_shape, node_shape, None, constraint)
+    targeted = {s for target in TARGETS for s in SHAPES.subjects(target, None)}
+    for shape in sorted(targeted):
+        path = SHAPES.value(shape, SH.path)
+        for constraint in CONSTRAINTS if path is not None else (SH["or"], SH.xone):
+            if (shape, constraint, None) in SHAPES:
+                yield Case(shape, path, constraint)
 
 
 CASES = list(cases())
@@ -76,7 +75,7 @@ def full(two_editions: Path) -> Graph:
 
 
 def focus_nodes(full: Graph, case: Case) -> list[Node]:
-    shape = case.node_shape
+    shape = case.shape
     nodes = {
         s for cls in SHAPES.objects(shape, SH.targetClass) for s in full.subjects(RDF.type, cls)
     }

@@ -16,6 +16,7 @@ import pytest
 
 from tests.harden.figures import Figure, record
 from tests.harden.sampling import sampling, settle
+from tests.harden.scale import FULL
 from tests.harden.traffic import RESULTS
 from tests.support.live_server import Live, live_process
 from tests.support.proctree import descendants, tree_rss_mb
@@ -90,8 +91,11 @@ def test_one_memory_bomb_stops_only_its_worker(dist_dir, tmp_path) -> None:  # t
     # Only the bomb's worker died (the other process may have started its own pool since).
     assert len(workers - after_workers) == 1, (workers, after_workers)
     assert latencies and max(latencies) < 1.0, sorted(latencies)[-3:]
-    assert after <= baseline * 1.1 + 10, (baseline, memory.peak, after)
     assert "Traceback" not in log and "panicked" not in log
+    # Back to baseline is checked in the full run, alone on the machine: beside other tests
+    # in ``make test`` the tree's RSS moves with their load, not with this query.
+    if FULL:
+        assert after <= baseline * 1.1 + 10, (baseline, memory.peak, after)
 
 
 def _record_bomb(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.chromium import BROWSER, chromium
+from tests.support.chromium import BROWSER, chromium, follow
 from tests.support.live_server import live_server
 
 pytestmark = BROWSER
@@ -36,20 +36,20 @@ def test_browse_to_a_kpi_chart_and_download(browser, server_url: str, artifacts:
     assert "公共データ利用規約" in driver.page_source
     driver.save_screenshot(str(artifacts / "01-landing.png"))
 
-    driver.find_element(By.CSS_SELECTOR, "nav a[href='/plan']").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/plan']"))
     tree = driver.find_element(By.ID, "plan-tree")
     driver.save_screenshot(str(artifacts / "02-plan.png"))
-    tree.find_element(By.CSS_SELECTOR, "a[href='/id/project/fy2023/8']").click()
+    follow(driver, tree.find_element(By.CSS_SELECTOR, "a[href='/id/project/fy2023/8']"))
     assert "/id/project/fy2023/8" in driver.current_url
     driver.save_screenshot(str(artifacts / "03-project.png"))
 
-    driver.find_element(By.CSS_SELECTOR, "table.props a[href^='/id/kpi/']").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "table.props a[href^='/id/kpi/']"))
     chart = driver.find_element(By.CSS_SELECTOR, "#kpi-chart svg")
     assert chart.is_displayed() and chart.size["width"] > 300
     assert driver.find_elements(By.CSS_SELECTOR, "#kpi-chart rect.actual")
     driver.save_screenshot(str(artifacts / "04-kpi.png"))
 
-    driver.find_element(By.ID, "lang-switch").click()
+    follow(driver, driver.find_element(By.ID, "lang-switch"))
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert "Baseline" in driver.page_source
     driver.save_screenshot(str(artifacts / "05-kpi-en.png"))

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from tests.support.chromium import BROWSER, chromium
+from tests.support.chromium import BROWSER, chromium, follow
 from tests.support.live_server import live_server, serve_app
 
 AXE = Path(__file__).resolve().parents[1] / "clients" / "node_modules" / "axe-core" / "axe.min.js"
@@ -88,16 +88,16 @@ def test_dashboard_filters_without_script(browser: Any, two_url: str, shots: Pat
 
     Select(driver.find_element(By.ID, "filter-eval")).select_by_value("PartiallyAchieved")
     Select(driver.find_element(By.ID, "filter-sort")).select_by_value("progress")
-    driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
     assert "eval=PartiallyAchieved" in driver.current_url and "sort=progress" in driver.current_url
     data = json.loads(_get(two_url + "/dashboard.json?eval=PartiallyAchieved"))
     assert sorted(cards(driver)) == sorted(f"kpi-{k['number']}" for k in data["kpis"])
     assert 0 < len(cards(driver)) < len(everything)
     screenshot(driver, shots, "dashboard-filtered")
 
-    driver.find_element(By.CSS_SELECTOR, "a.clear").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "a.clear"))
     assert cards(driver) == everything
-    driver.find_element(By.CSS_SELECTOR, "#by-department a[href*='dept=']").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "#by-department a[href*='dept=']"))
     assert "dept=" in driver.current_url and 0 < len(cards(driver)) < len(everything)
 
 
@@ -148,9 +148,12 @@ def test_changes_page(browser: Any, two_url: str, real_url: str, shots: Path) ->
     feed = driver.find_element(By.CSS_SELECTOR, "link[rel=alternate][type='application/atom+xml']")
     assert feed.get_attribute("href").endswith("/changes.atom")
     assert len(driver.find_elements(By.CSS_SELECTOR, "li.change")) == 24
-    driver.find_element(
-        By.CSS_SELECTOR, "#ProjectRenamed-fy2024 + ul a[href='/id/project/fy2024/7']"
-    ).click()
+    follow(
+        driver,
+        driver.find_element(
+            By.CSS_SELECTOR, "#ProjectRenamed-fy2024 + ul a[href='/id/project/fy2024/7']"
+        ),
+    )
     assert driver.current_url.endswith("/id/project/fy2024/7")
     driver.get(two_url + "/changes")
     screenshot(driver, shots, "changes")
@@ -172,10 +175,10 @@ def test_search(browser: Any, two_url: str, shots: Path) -> None:
     assert len(results) > 10  # both editions' projects, and KPI 14
     assert driver.find_elements(By.CSS_SELECTOR, "#results mark")
     screenshot(driver, shots, "search")
-    driver.find_element(By.CSS_SELECTOR, "#facet-department a").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "#facet-department a"))
     narrowed = driver.find_elements(By.CSS_SELECTOR, "#results li.result")
     assert 0 < len(narrowed) < len(results)
-    driver.find_element(By.CSS_SELECTOR, "#results a[href^='/id/']").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "#results a[href^='/id/']"))
     assert "/id/" in driver.current_url
 
 

@@ -58,3 +58,20 @@ def chromium(*, console_log: bool = False) -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def follow(driver: Any, element: Any) -> None:
+    """Click ``element`` (a link or a submit button) and wait for the next page.
+
+    A click only starts the navigation: reading the URL or the page right after it can
+    still see the old one.
+    """
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
