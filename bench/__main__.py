@@ -1,7 +1,8 @@
 """``make bench``: the build benchmark, then the HTTP benchmark (bench/http_bench.py: ours
 against `oxigraph serve`, Trifid and a Flask hello world, driven by wrk).
 
-``python -m bench [http_bench options]``, e.g. ``python -m bench --seconds 2 --repeat 1``;
+``python -m bench [--build-sizes 1,10,100] [http_bench options]``, e.g.
+``python -m bench --seconds 2 --repeat 1`` (the build sizes default to 1, 10, 50, 100, 1000);
 the HTTP benchmark serves ``dist/`` when it exists (``make bench`` builds it first).
 The WSGI servers' comparison (gunicorn, granian, waitress) runs on its own:
 ``python -m bench.wsgi_compare`` (bench/wsgi_compare.py).
@@ -13,14 +14,19 @@ import sys
 from pathlib import Path
 
 from bench import http_bench
-from bench.build_bench import report, run
+from bench.build_bench import SIZES, report, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    print(report(run()), flush=True)
+    sizes: tuple[int, ...] = SIZES
+    if "--build-sizes" in args:
+        at = args.index("--build-sizes")
+        sizes = tuple(int(n) for n in args[at + 1].split(","))
+        del args[at : at + 2]
+    print(report(run(sizes)), flush=True)
     print(flush=True)
     if "--dist" not in args and (ROOT / "dist" / "manifest.json").exists():
         args += ["--dist", str(ROOT / "dist")]

@@ -22,6 +22,7 @@ from converter.contract import Manifest, Validation, file_entry, graph_entry
 from converter.diff import changes_graph
 from converter.errors import InputError, ValidationFailed
 from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
+from converter.gcpause import paused_gc
 from converter.iris import Iris
 from converter.jsonld import context_document
 from converter.mapping import check_disjoint, edition_graph
@@ -93,16 +94,31 @@ def build(
         ``out`` publishes, and ``allow_removals`` is not set; ``out`` is left untouched.
     :raises ValidationFailed: the graph violates the shapes; ``out`` is left untouched.
     """
+    with paused_gc():
+        return _build(publication, out, base_iri, shapes_file, allow_removals)
+
+
+def _build(
+    publication: Path,
+    out: Path,
+    base_iri: str | None,
+    shapes_file: Path,
+    allow_removals: bool,
+) -> BuildResult:
     pub = load_publication(publication, base_iri=base_iri)
     iris = Iris(pub.base_iri)
     graphs, data, warnings = _convert_all(pub)
+    # Each edition's triples sorted once, for its graph file, the comparison and (with one
+    # edition, whose triples are all the data) the dumps.
+    views = {year: Sorted(graph) for year, graph in graphs.items()}
+    data_view = next(iter(views.values())) if len(views) == 1 else Sorted(data)
     out = Path(out)
-    changes, serialized = _gate(out, Path(publication).name, pub, graphs, allow_removals, warnings)
+    changes, serialized = _gate(out, Path(publication).name, pub, views, allow_removals, warnings)
     ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        downloads = _write_downloads(staging / "download", pub, iris, data, shapes_file)
+        downloads = _write_downloads(staging / "download", pub, iris, data_view, shapes_file)
         editions = sorted(graphs)
         catalog = catalog_graph(pub, iris, downloads, len(data), editions)
         history = _history(pub, iris, serialized)
@@ -110,7 +126,7 @@ def build(
         named = {f"fy{year}": graph for year, graph in graphs.items()}
         named.update(catalog=catalog, ontology=ontology, **history)
         _write_catalog(staging / "download", catalog, pub.base_iri)
-        _write_ontology_docs(staging / "download")
+        _write_ontology_docs(staging / "download", ontology)
         _write_graphs(staging, iris, named, serialized)
         _write_manifest(staging, pub, iris, named, report, len(data), editions)
         _replace(staging, out)
@@ -132,22 +148,31 @@ def _convert_all(pub: Publication) -> tuple[dict[int, Graph], Graph, list[str]]:
     warnings: list[str] = []
     data = Graph()
     for config in pub.editions:
-        converted, edition = _edition(pub, config)
+        graph, edition = _edition(pub, config)
         warnings.extend(edition.warnings)
-        graph = Graph()
-        for triple in converted:
-            if triple not in data:
-                graph.add(triple)
+        if graphs:  # the first edition keeps all its triples: no copy of a large graph
+            graph = _not_in(graph, data)
         graphs[config.fiscal_year] = graph
-        data += graph
+        if len(pub.editions) > 1:
+            data += graph
+    if len(graphs) == 1:  # one edition: its graph is all the data
+        (data,) = graphs.values()
     return graphs, data, warnings
+
+
+def _not_in(graph: Graph, data: Graph) -> Graph:
+    kept = Graph()
+    for triple in graph:
+        if triple not in data:
+            kept.add(triple)
+    return kept
 
 
 def _gate(
     out: Path,
     config: str,
     pub: Publication,
-    graphs: dict[int, Graph],
+    views: dict[int, Sorted],
     allow_removals: bool,
     warnings: list[str],
 ) -> tuple[Changes | None, dict[str, bytes]]:
@@ -160,7 +185,7 @@ def _gate(
     :raises PublishedUnreadable: ``out`` cannot be read (not allowed to replace it blindly).
     """
     base = Iris(pub.base_iri).base
-    built = {year: N_TRIPLES.serialize(graph, base_iri=base) for year, graph in graphs.items()}
+    built = {year: N_TRIPLES.serialize(view, base_iri=base) for year, view in views.items()}
     serialized = {f"fy{year}": body for year, body in built.items()}
     try:
         changes = compare(out, built, pub.base_iri)
@@ -185,19 +210,27 @@ def _history(pub: Publication, iris: Iris, serialized: dict[str, bytes]) -> dict
 
 
 def _check(data: Graph, others: dict[str, Graph], shapes_file: Path) -> Report:
-    """Run the SHACL gate on every graph (the ontology's terms are not data) and refuse a
-    triple stated in two graphs: it would make the store's default graph a multiset.
+    """Refuse a triple stated in two graphs (it would make the store's default graph a
+    multiset), then run the SHACL gate on every graph (the ontology's terms are not data).
 
-    :raises ValidationFailed: the graphs violate the shapes.
+    The gate sees one graph: ``data`` holds the other graphs' triples while it runs (they
+    are small; a copy of ``data`` cost more than validating it at 100×) and gets back
+    exactly its own afterwards, since no triple is in two graphs.
+
     :raises ConverterError: two graphs share a triple.
+    :raises ValidationFailed: the graphs violate the shapes.
     """
-    union = Graph()
-    for graph in (data, *(g for name, g in others.items() if name != "ontology")):
-        union += graph
-    report = validate(union, load_shapes(shapes_file))
+    check_disjoint({"data": data, **others})
+    small = [graph for name, graph in others.items() if name != "ontology"]
+    for graph in small:
+        data += graph
+    try:
+        report = validate(data, load_shapes(shapes_file))
+    finally:
+        for graph in small:
+            data -= graph
     if not report.conforms:
         raise ValidationFailed(report.text(), len(report.violations))
-    check_disjoint({"data": data, **others})
     return report
 
 
@@ -218,7 +251,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _write_downloads(
-    folder: Path, pub: Publication, iris: Iris, data: Graph, shapes_file: Path
+    folder: Path, pub: Publication, iris: Iris, data: Sorted, shapes_file: Path
 ) -> list[Download]:
     downloads = _write_data_dumps(folder, pub, data)
     for config in pub.editions:
@@ -231,13 +264,12 @@ def _write_downloads(
     return downloads
 
 
-def _write_data_dumps(folder: Path, pub: Publication, data: Graph) -> list[Download]:
+def _write_data_dumps(folder: Path, pub: Publication, data: Sorted) -> list[Download]:
     """All data in every RDF format, as ``dx-kpi.<extension>``."""
     downloads = []
-    triples = Sorted(data)
     for fmt in RDF_FORMATS:
         name = f"dx-kpi.{fmt.extension}"
-        body = fmt.serialize(triples, base_iri=pub.base_iri)
+        body = fmt.serialize(data, base_iri=pub.base_iri)
         _write(folder / name, body)
         downloads.append(
             Download(
@@ -294,10 +326,10 @@ def _write_catalog(folder: Path, catalog: Graph, base_iri: str) -> None:
             _write(folder / f"catalog.{fmt.extension}", fmt.serialize(catalog, base_iri=base_iri))
 
 
-def _write_ontology_docs(folder: Path) -> None:
+def _write_ontology_docs(folder: Path, ontology: Graph) -> None:
     from converter.docs import ontology_html
 
-    _write(folder / "ontology.html", ontology_html(ONTOLOGY_FILE).encode("utf-8"))
+    _write(folder / "ontology.html", ontology_html(ontology).encode("utf-8"))
 
 
 def _write_graphs(

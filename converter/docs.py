@@ -107,9 +107,10 @@ def _own(graph: Graph, nodes: Iterable[Node]) -> list[URIRef]:
     )
 
 
-def ontology_html(path: Path) -> str:
-    """Render ``path`` (OWL in Turtle) as one self-contained HTML page."""
-    graph = Graph().parse(path, format="turtle")
+def ontology_html(ontology: Path | Graph) -> str:
+    """Render the ontology (OWL in Turtle, or its graph already read) as one self-contained
+    HTML page."""
+    graph = ontology if isinstance(ontology, Graph) else Graph().parse(ontology, format="turtle")
     sections = [(ja, en, _terms_of_type(graph, kind)) for kind, ja, en in SECTIONS]
     page = _ENV.get_template("ontology.html").render(
         **_ontology_metadata(graph),
