@@ -135,10 +135,11 @@ def hello() -> Iterator[Server]:
 
 def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     """gunicorn gthread as ``python -m server`` ran it until granian measured better:
-    ``workers`` processes of ``threads`` threads (keep-alive), the access log on."""
+    ``workers`` processes of ``threads`` threads (keep-alive); the access log is the app's
+    (server/access_log.py), as under granian."""
     return [
         *(sys.executable, "-m", "gunicorn", "--bind", bind, "--worker-class", "gthread"),
-        *("--workers", str(workers), "--threads", str(threads), "--access-logfile", "-"),
+        *("--workers", str(workers), "--threads", str(threads)),
     ]
 
 
@@ -147,7 +148,7 @@ WSGI_KINDS: tuple[WsgiKind, ...] = ("granian", "gunicorn", "waitress")
 App = Literal["ours", "hello"]
 #: the app spec of each app: a factory (called once per worker process) or a module global
 APPS: dict[App, tuple[str, bool]] = {
-    "ours": ("server.app:create_app", True),
+    "ours": ("server.app:create_served_app", True),
     "hello": ("bench.hello:app", False),
 }
 
@@ -160,7 +161,7 @@ def wsgi_missing(kind: WsgiKind) -> str | None:
 
 
 def waitress_argv(app: str, port: int, workers: int, threads: int, *, factory: bool) -> list[str]:
-    """waitress has one process and no access log: as many threads as ours has in all."""
+    """waitress has one process: as many threads as ours has in all."""
     return [
         *(sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}"),
         f"--threads={workers * threads}",

@@ -12,6 +12,7 @@ from flask import Flask, Response, current_app, request
 
 from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
 from server import caching
+from server.access_log import AccessLog
 from server.config import Settings
 from server.errors import register_error_handlers
 from server.request_checks import RequestChecks
@@ -153,6 +154,13 @@ def _register_blueprints(
     app.register_blueprint(create_dashboard_blueprint(store))
     app.register_blueprint(create_changes_blueprint(store))
     app.register_blueprint(create_search_blueprint(store))
+
+
+def create_served_app() -> Flask:
+    """The app as ``python -m server`` serves it: :func:`create_app` with the access log."""
+    app = create_app()
+    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
+    return app
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
