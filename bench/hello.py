@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.access_log import AccessLog
+from server.wsgi.access_log import AccessLog
 
 app = Flask(__name__)
 app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]

@@ -136,7 +136,7 @@ def hello() -> Iterator[Server]:
 def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     """gunicorn gthread as ``python -m server`` ran it until granian measured better:
     ``workers`` processes of ``threads`` threads (keep-alive); the access log is the app's
-    (server/access_log.py), as under granian."""
+    (server/wsgi/access_log.py), as under granian."""
     return [
         *(sys.executable, "-m", "gunicorn", "--bind", bind, "--worker-class", "gthread"),
         *("--workers", str(workers), "--threads", str(threads)),

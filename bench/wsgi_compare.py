@@ -19,7 +19,7 @@ How each server runs (bench/servers.py): granian exactly as ``python -m server``
 (WSGI, WEB_CONCURRENCY processes of DX_THREADS blocking threads, HTTP/1.1); gunicorn
 gthread with as many processes and threads; waitress in one process with as many threads
 in all (it has no worker processes). Each runs the app as ``python -m server`` does, with
-its access log (server/access_log.py; the logs go to /dev/null).
+its access log (server/wsgi/access_log.py; the logs go to /dev/null).
 
 Usage: python -m bench.wsgi_compare [--seconds 5] [--repeat 3] [--connections 20,100]
 [--servers granian,gunicorn,waitress] [--only landing,kpi,ttl,cheap,hello]

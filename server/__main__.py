@@ -46,7 +46,7 @@ def server_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
         *("--workers", str(workers), "--blocking-threads", str(threads)),
         *("--http", "1", "--no-ws", "--respawn-failed-workers", "--respawn-interval", "1"),
         *("--http1-header-read-timeout", str(HEADER_READ_TIMEOUT_MS)),
-        *("--log-level", "info"),  # the access log is the app's (server/access_log.py)
+        *("--log-level", "info"),  # the access log is the app's (server/wsgi/access_log.py)
         "server.app:create_served_app",
     ]
 

@@ -12,13 +12,13 @@ from flask import Flask, Response, current_app, request
 
 from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
 from server import caching
-from server.access_log import AccessLog
 from server.config import Settings
 from server.errors import register_error_handlers
-from server.request_checks import RequestChecks
 from server.stores.base import Store
 from server.stores.factory import store_from_settings
 from server.web import i18n, linking
+from server.wsgi.access_log import AccessLog
+from server.wsgi.checks import RequestChecks
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ REASONS: dict[int, str] = {
     ),
     411: (
         "Length Required: a body without Content-Length (chunked) is never read, so a body "
-        "cut short cannot run (server/request_checks.py)"
+        "cut short cannot run (server/wsgi/checks.py)"
     ),
     413: "Content Too Large: the query or the POST body exceeds the configured limit",
     414: (

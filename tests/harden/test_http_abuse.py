@@ -184,7 +184,7 @@ def test_malformed_request_lines(live: Live) -> None:
             ),
             411,
             why="RFC 9112 §6.1: chunked wins (granian drops the Content-Length), and a "
-            "chunked body is refused: server/request_checks.py",
+            "chunked body is refused: server/wsgi/checks.py",
         ),
         case(
             "two Content-Lengths",
@@ -457,7 +457,7 @@ def test_odd_methods(live: Live) -> None:
             "lowercase get",
             raw(b"get / HTTP/1.1"),
             405,
-            why="methods are case-sensitive (server/request_checks.py)",
+            why="methods are case-sensitive (server/wsgi/checks.py)",
         ),
     ]
     run_group(live, "odd methods", "PROPFIND, TRACE, CONNECT, a 10 KB method, lowercase get", cases)
@@ -672,13 +672,13 @@ def test_broken_bodies_never_run(live: Live) -> None:
             "invalid chunk size",
             raw(line, chunked, b"zz\r\n" + query + b"\r\n0\r\n\r\n"),
             411,
-            why="a chunked body is refused before it is read (server/request_checks.py)",
+            why="a chunked body is refused before it is read (server/wsgi/checks.py)",
         ),
         case(
             "chunk without its CRLF",
             raw(line, chunked, b"5\r\nquery=ASK\r\n0\r\n\r\n"),
             411,
-            why="a chunked body is refused before it is read (server/request_checks.py)",
+            why="a chunked body is refused before it is read (server/wsgi/checks.py)",
         ),
         case(
             "body over the limit",
@@ -698,7 +698,7 @@ def test_a_chunked_body_cut_short_never_runs(live: Live) -> None:
         b"64\r\nquery=ASK%7B%7D",  # a chunk of 100 bytes announced, 15 sent
     )
     answer = exchange(port_of(live), data, half_close=True)
-    assert answer.status == 411, answer.raw[:200]  # server/request_checks.py: never run
+    assert answer.status == 411, answer.raw[:200]  # server/wsgi/checks.py: never run
     whole = raw(b"POST /sparql HTTP/1.1", FORM + b"Transfer-Encoding: chunked\r\n", b"0\r\n\r\n")
     assert exchange(port_of(live), whole).status == 411
 

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
-from server.access_log import AccessLog
+from server.wsgi.access_log import AccessLog
 
 LINE = re.compile(
     r"^(?P<addr>\S+) - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "

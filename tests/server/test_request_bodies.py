@@ -63,7 +63,7 @@ def test_broken_bodies_are_400(port: int, data: bytes) -> None:
     ],
 )
 def test_chunked_bodies_are_411(port: int, data: bytes) -> None:
-    """server/request_checks.py: a chunked body cut short cannot be told from a whole one
+    """server/wsgi/checks.py: a chunked body cut short cannot be told from a whole one
     under granian, so none is read."""
     answer = exchange(port, data, half_close=True)
     assert answer.status == 411, answer.raw[:300]
