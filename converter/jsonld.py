@@ -80,7 +80,9 @@ TERMS: dict[str, tuple[URIRef, dict[str, str]]] = {
 }
 
 
-_BY_IRI = {iri: (term, extra) for term, (iri, extra) in TERMS.items()}
+_BY_IRI: dict[Node, tuple[str, dict[str, str]]] = {
+    iri: (term, extra) for term, (iri, extra) in TERMS.items()
+}
 _NAMESPACES = sorted(
     ((str(ns), prefix) for prefix, ns in PREFIXES.items()),
     key=lambda item: len(item[0]),
@@ -134,7 +136,7 @@ def _node(subject: Node, pairs: list[tuple[Node, Node]]) -> dict[str, object]:
         if predicate == RDF.type:
             grouped["type"].append(_node_id(value))
             continue
-        term, extra = _BY_IRI.get(predicate, ("", {}))  # type: ignore[call-overload]
+        term, extra = _BY_IRI.get(predicate, ("", {}))
         if not term or not _fits(value, extra):
             grouped[str(predicate)].append(_value_object(value))
         elif extra.get("@container") == "@language":

@@ -69,8 +69,11 @@ class AccessLog:
 
     def flush(self) -> None:
         out = []
-        while self.lines:
-            out.append(self.lines.popleft())
+        try:
+            while True:  # the writer thread and the exit hook may both be here
+                out.append(self.lines.popleft())
+        except IndexError:
+            pass
         if out:
             data = ("\n".join(out) + "\n").encode("utf-8", "replace")
             try:
