@@ -37,8 +37,10 @@ def server_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
     per core (GIL-bound work scales by processes); ``threads`` blocking threads each: a
     query waiting for a worker holds one, so there are many (a waiting thread costs little),
     and queries may hold all but 8 of them (``DX_SPARQL_CONCURRENCY``), so pages always
-    find one. 16 threads with 12 query slots refused a third of 100 concurrent joins with
-    503 (granian's processes do not share connections evenly); 64 with 56 refused none.
+    find one. granian's processes do not share connections evenly: under 100 concurrent
+    unique joins 16 threads with 12 query slots refused a third with 503, 64 with 56 up to
+    a quarter; 128 with 112 refused none, but grew each process ~25 MB and served the mixed
+    site load no faster (tests/harden/test_load.py, side by side), so 64 it is.
     """
     return [
         *(sys.executable, "-m", "granian", "--interface", "wsgi", "--factory"),

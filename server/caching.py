@@ -24,11 +24,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from flask import Flask, Request, Response, request
-from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
+from werkzeug.http import http_date, parse_etags, quote_etag, remove_entity_headers, unquote_etag
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -51,6 +52,16 @@ class Validators:
 
     def etag(self, body: bytes) -> str:
         return hashlib.sha256(self.digest.encode() + b"\0" + body).hexdigest()[:32]
+
+    @cached_property
+    def last_modified(self) -> str:
+        """``built`` as an HTTP date, formatted once (every answer carries it)."""
+        return http_date(self.built)
+
+    @cached_property
+    def public(self) -> str:
+        """The Cache-Control of an answer any cache may keep."""
+        return f"public, max-age={self.max_age}"
 
 
 @dataclass(frozen=True)
@@ -202,19 +213,20 @@ def _validate(validators: Validators) -> Callable[[Response], Response]:
     def hook(response: Response) -> Response:
         if not _cacheable(response):
             return response
-        if "ETag" not in response.headers:  # downloads carry their file's own sha256
-            response.set_etag(validators.etag(response.get_data()))
-        if response.last_modified is None:
-            response.last_modified = validators.built
-        if "Set-Cookie" in response.headers:
+        # One pass over the headers instead of a lookup per name: this runs on every answer.
+        present = {name.lower() for name, _ in response.headers}
+        if "etag" not in present:  # downloads carry their file's own sha256
+            response.headers.add("ETag", quote_etag(validators.etag(response.get_data())))
+        if "last-modified" not in present:
+            response.headers.add("Last-Modified", validators.last_modified)
+        if "set-cookie" in present:
             # This answer is for one reader (it sets their language): no shared cache may
             # replay the cookie to others, and the response cache does not keep it.
             response.cache_control.public = False
             response.cache_control.private = True
             response.cache_control.max_age = validators.max_age
-        elif "Cache-Control" not in response.headers:
-            response.cache_control.public = True
-            response.cache_control.max_age = validators.max_age
+        elif "cache-control" not in present:
+            response.headers.add("Cache-Control", validators.public)
         return response
 
     return hook

@@ -26,6 +26,14 @@ from werkzeug.http import parse_date, parse_etags, quote_etag
 
 from server.errors import error_body
 
+#: The request headers (WSGI names) this module evaluates; without any, nothing changes.
+_CONDITIONS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_RANGE",
+)
 _SPEC = re.compile(r"(\d{1,18})-(\d{0,18})|-(\d{1,18})")
 
 
@@ -41,6 +49,8 @@ def apply_conditions(request: Request, response: Response) -> Response:
     Returns the same object, changed in place: 304 (no body), 412 or 416 (a short error
     body), 206 (the range), or unchanged.
     """
+    if not any(name in request.environ for name in _CONDITIONS):
+        return response  # the common case: nothing to evaluate
     etag, weak = response.get_etag()
     status = _precondition(request, etag if not weak else None, etag, response.last_modified)
     if status == 304:

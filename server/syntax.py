@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from server.errors import QueryRefused, QuerySyntaxError, UpdateRefused
@@ -71,11 +72,12 @@ _TOKEN = re.compile(
 )
 #: The parts of a ``run``: name characters and dots that are not a prefixed name.
 _RUN_PART = re.compile(r"(?P<word>[^\W\d]\w*)|(?P<other>.)", re.DOTALL)
+_WORD = re.compile(r"[^\W\d]\w*")
+_SKIPPED = frozenset({"ws", "comment"})
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
 
@@ -101,15 +103,21 @@ def tokenize(text: str) -> Iterator[Token]:
     text): no engine reads past it, and guessing where it ends could hide a keyword.
     """
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
+        kind = match.lastgroup
+        if kind in _SKIPPED:
+            continue
         if kind == "run":
-            for part in _RUN_PART.finditer(match.group()):
-                yield Token(part.lastgroup or "other", part.group())
+            run = match.group()
+            if _WORD.fullmatch(run):  # most runs are one keyword or name: no split needed
+                yield Token("word", run)
+            else:
+                for part in _RUN_PART.finditer(run):
+                    yield Token(part.lastgroup or "other", part.group())
         elif kind == "unterminated":
             yield Token(kind, text[match.start() :])
             return
-        elif kind not in ("ws", "comment"):
-            yield Token(kind, match.group())
+        else:
+            yield Token(kind or "other", match.group())
 
 
 def unescape_codepoints(text: str) -> str:

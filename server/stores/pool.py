@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import queue
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,15 @@ class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
     sandbox: str = "starting"
+    #: Registered once: Connection.poll builds a new selector on every call.
+    poller: select.poll = field(default_factory=select.poll)
+
+    def __post_init__(self) -> None:
+        self.poller.register(self.conn.fileno(), select.POLLIN)
+
+    def ready(self, timeout: float) -> bool:
+        """Whether the worker's answer (or its death) arrives within ``timeout`` seconds."""
+        return bool(self.poller.poll(max(0, math.ceil(timeout * 1000))))
 
 
 class QueryPool:
@@ -116,11 +127,12 @@ class QueryPool:
             raise self._too_slow() from exc
         try:
             worker.conn.send_bytes(json.dumps(request).encode())
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.ready(deadline - time.monotonic()):
                 self._replace(worker)
                 raise self._too_slow()
-            header = json.loads(worker.conn.recv_bytes())
-            body = worker.conn.recv_bytes()
+            # One frame: the JSON header, a newline (JSON here has none of its own), the body.
+            head, _, body = worker.conn.recv_bytes().partition(b"\n")
+            header = json.loads(head)
         except (EOFError, OSError) as exc:
             raise self._lost(worker) from exc
         self._idle.put(worker)
@@ -225,7 +237,7 @@ class QueryPool:
         )
         child.close()
         worker = _Worker(process, Connection(parent.detach()))
-        if not worker.conn.poll(self.startup_timeout):
+        if not worker.ready(self.startup_timeout):
             _stop(worker)
             raise OSError("query worker did not report ready")
         ready = json.loads(worker.conn.recv_bytes())

@@ -7,7 +7,8 @@ with no interfaces, where the kernel allows it) and caps its memory, so even a q
 slipped past the guard could neither reach another host nor exhaust the server's memory.
 
 Run as ``python -m server.stores.worker FD DATA_FILE PARENT_PID MEMORY_MB``; FD is the
-worker's end of a socket pair speaking multiprocessing's length-prefixed frames.
+worker's end of a socket pair speaking multiprocessing's length-prefixed frames: a JSON
+request in, one answer out (its JSON header, a newline, the body).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def main(argv: list[str]) -> int:
         except EOFError:
             return 0  # the server closed the pool
         header, body = _guarded_answer(store, request)
-        conn.send_bytes(json.dumps(header).encode())
-        conn.send_bytes(body)
+        # One frame, split by the pool at the first newline (json.dumps writes none).
+        conn.send_bytes(json.dumps(header).encode() + b"\n" + body)
 
 
 def _quiet() -> None:
