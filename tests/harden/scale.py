@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
+from tests.support.timing import ALONE as FULL
 
-FULL = os.environ.get("DX_HARDEN", "").lower() == "full"
+__all__ = ["FULL", "scaled", "scaled_seconds"]
 
 
 def scaled(short: int, full: int) -> int:

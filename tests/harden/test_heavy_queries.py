@@ -18,6 +18,7 @@ from tests.harden.figures import Figure, record
 from tests.harden.scale import FULL, scaled_seconds
 from tests.harden.traffic import RESULTS, Probes
 from tests.support.live_server import live_process
+from tests.support.timing import within
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LIMIT = 10.0 if FULL else 3.0
@@ -69,6 +70,6 @@ def test_four_heavy_queries_do_not_stall_pages(dist_dir: Path, tmp_path: Path) -
         )
     )
     assert {s for s, _ in took} == {503}
-    assert worst < LIMIT + 1.0  # waiting for a worker counts
+    assert worst < LIMIT + within(1.0)  # waiting for a worker counts
     assert not cached.failures and not rendered.failures
-    assert max(cached.worst, rendered.worst) < 1.0
+    assert max(cached.worst, rendered.worst) < within(1.0)

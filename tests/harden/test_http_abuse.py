@@ -88,7 +88,8 @@ def run_group(live: Live, group: str, sent: str, cases: list[Case]) -> None:
         probe = exchange(port, get("/")).status
         if probe != 200:
             problems.append(f"{item.name}: the probe of / got {probe} afterwards")
-    time.sleep(0.2)  # let the server's last log lines reach the file
+    # waits for the access log's last lines (a traceback is written before its answer)
+    time.sleep(0.2)
     traces = tracebacks(live.log, start)
     errors = statuses["5xx"] + statuses["no answer"] + len(traces)
     errors += sum("probe" in p for p in problems)

@@ -20,6 +20,7 @@ from tests.harden.scale import FULL
 from tests.harden.traffic import RESULTS
 from tests.support.live_server import Live, live_process
 from tests.support.proctree import descendants, tree_rss_mb
+from tests.support.timing import within
 
 SERVER_BUDGET_MB = 2048  # DX_SPARQL_MEMORY_MB's default
 TIME_LIMIT = 10.0  # DX_SPARQL_TIMEOUT's default
@@ -78,7 +79,7 @@ def test_one_memory_bomb_stops_only_its_worker(dist_dir, tmp_path) -> None:  # t
         try:
             with sampling(live.process.pid, every=0.05) as memory:
                 status, took, body = ask(live.url, bomb())
-            time.sleep(1.5)  # a new worker starts in the background
+            time.sleep(1.5)  # waits: a new worker starts in the background
         finally:
             stop.set()
             probe.join()
@@ -87,10 +88,10 @@ def test_one_memory_bomb_stops_only_its_worker(dist_dir, tmp_path) -> None:  # t
         log = live.log.read_text(errors="replace")
         _record_bomb(status, took, latencies, memory.peak, baseline, after)
     assert status == 503 and "メモリ" in body.decode(), body
-    assert took < TIME_LIMIT
+    assert took < within(TIME_LIMIT)
     # Only the bomb's worker died (the other process may have started its own pool since).
     assert len(workers - after_workers) == 1, (workers, after_workers)
-    assert latencies and max(latencies) < 1.0, sorted(latencies)[-3:]
+    assert latencies and max(latencies) < within(1.0), sorted(latencies)[-3:]
     assert "Traceback" not in log and "panicked" not in log
     # Back to baseline is checked in the full run, alone on the machine: beside other tests
     # in ``make test`` the tree's RSS moves with their load, not with this query.

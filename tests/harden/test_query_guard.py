@@ -25,6 +25,7 @@ from server.sparql.guard import check_query
 from server.syntax import MAX_NESTING, analyse
 from tests.harden.figures import Figure, record
 from tests.harden.scale import scaled
+from tests.support.timing import within
 
 LIMIT = 20_000
 #: Generous: the guard takes milliseconds; rdflib took seconds.
@@ -84,7 +85,7 @@ def test_harmless_service_is_accepted_fast() -> None:
         assert len(query) > 19_000, name
         seconds, error = timed(query)
         assert error is None, (name, error)
-        assert seconds < BOUND_S, (name, seconds)
+        assert seconds < within(BOUND_S), (name, seconds)
         worst = max(worst, seconds)
     record(
         Figure(
@@ -103,7 +104,7 @@ def test_pathological_queries_are_decided_fast_and_never_crash() -> None:
         seconds, error = timed(query)  # only QueryError may come out: else the test errors
         worst = max(worst, seconds)
         outcomes.append(f"{name}: {status_of(error) if error else 'accepted'}")
-        assert seconds < BOUND_S, (name, seconds)
+        assert seconds < within(BOUND_S), (name, seconds)
     record(
         Figure(
             case="guard: pathological 20 KB queries (timed on the guard function)",

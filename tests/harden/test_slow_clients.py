@@ -21,6 +21,7 @@ from tests.harden.figures import Figure, record
 from tests.harden.scale import scaled_seconds
 from tests.harden.traffic import Probes
 from tests.support.live_server import Live
+from tests.support.timing import within
 
 SLOW_CLIENTS = 200
 MAX_DELAY = 1.0
@@ -75,7 +76,7 @@ def test_slow_clients_do_not_delay_others(deployed: tuple[str, Live]) -> None:
     attack = threading.Thread(target=lambda: asyncio.run(_dribble(host, port, seconds, tally)))
     attack.start()
     probes = Probes(live.url + "/")
-    time.sleep(1.5)  # let every slow client connect and start dribbling
+    time.sleep(1.5)  # waits: every slow client connects and starts dribbling
     while attack.is_alive():
         probes.probe()
         time.sleep(0.2)
@@ -92,5 +93,5 @@ def test_slow_clients_do_not_delay_others(deployed: tuple[str, Live]) -> None:
         )
     )
     assert probes.latencies and not probes.failures, probes.failures
-    assert probes.worst < MAX_DELAY, sorted(probes.latencies)[-5:]
+    assert probes.worst < within(MAX_DELAY), sorted(probes.latencies)[-5:]
     assert tally.lines > SLOW_CLIENTS * (seconds - 3) * 0.5  # the attack really ran

@@ -113,10 +113,9 @@ def test_a_new_edition_is_served_within_the_ttl(any_store, tmp_path) -> None:
     assert reader.published_graphs() == tuple(sorted(GRAPHS))
 
     any_store.publish(write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
-    published = time.monotonic()
-    while f"{B}graph/fy2024" not in seen(reader)[2]:
-        assert time.monotonic() - published < 1.5, "fy2024 not served within the TTL"
-        time.sleep(0.05)
+    # The graph list was read before the publish; one TTL later it must be read again, so
+    # the next answer is the new edition's however slow the machine is.
+    time.sleep(reader.graphs_ttl)  # waits one TTL (a lower bound: load only lengthens it)
     assert seen(reader) == (34, ["95.5", "95.5"], GRAPHS | {f"{B}graph/fy2024"})
 
 

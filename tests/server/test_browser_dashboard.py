@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from tests.support.chromium import BROWSER, chromium, follow
+from tests.support.chromium import BROWSER, chromium, follow, submit
 from tests.support.live_server import live_server, serve_app
 
 AXE = Path(__file__).resolve().parents[1] / "clients" / "node_modules" / "axe-core" / "axe.min.js"
@@ -169,7 +169,7 @@ def test_search(browser: Any, two_url: str, shots: Path) -> None:
     driver.get(two_url + "/")
     box = driver.find_element(By.ID, "landing-q")
     box.send_keys("研修")
-    box.submit()
+    submit(driver, box)
     assert "/search?q=" in driver.current_url
     results = driver.find_elements(By.CSS_SELECTOR, "#results li.result")
     assert len(results) > 10  # both editions' projects, and KPI 14

@@ -26,6 +26,7 @@ from rdflib import Graph
 
 from tests.support.live_server import live_server
 from tests.support.processes import free_port, log_tail, stop_process, wait_until_answers
+from tests.support.timing import within
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "nginx" / "dx-lod.conf"
@@ -50,7 +51,7 @@ class Proxy:
 
         granian writes a line after it has sent the answer: wait a little for it.
         """
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + within(3.0)
         while True:
             text = self.upstream_log.read_text(encoding="utf-8", errors="replace")
             lines = [line for line in text.splitlines() if re.search(pattern, line)]

@@ -161,7 +161,7 @@ def test_a_remote_store_keeps_answers_no_longer_than_its_graph_list(
     assert client.get("/id/kpi/2").headers.get("X-Cache") == "hit"
     second = client.get("/id/kpi/2", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 304
-    time.sleep(0.6)
+    time.sleep(0.6)  # waits past the 0.5 s TTL (a lower bound: load only lengthens it)
     again = client.get("/id/kpi/2")
     assert "X-Cache" not in again.headers and again.data == first.data
 

@@ -45,7 +45,7 @@ class SlowStore:
     def raw_query(self, query: str, accept: str) -> tuple[bytes, str]:
         self.queries.append(query)
         if "slow" in query:
-            time.sleep(self.delay)
+            time.sleep(self.delay)  # waits: this is the slow store
         return self.inner.raw_query(query, accept)
 
     def graphs(self) -> dict[str, int]:
@@ -160,7 +160,7 @@ def test_remote_service_never_reaches_the_store(
     port, connections = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
     assert remote.get(f"/sparql?query={quote(query)}").status_code == 400
-    time.sleep(0.3)
+    time.sleep(0.3)  # waits for a connection that must never come
     assert connections == []
 
 

@@ -20,6 +20,7 @@ from server.sparql.endpoint import SparqlBlueprint
 from server.stores.execution import AdmittingExecutor, CachingExecutor, PoolExecutor
 from server.stores.local import LocalStore
 from tests.sparql.conftest import sparql_app
+from tests.support.timing import within
 
 GRAPH = "http://example.org/big"
 TRIPLES = 1000  # 1000^4 = 10^12 rows for the cartesian explosion
@@ -151,7 +152,7 @@ def test_service_and_foreign_from_never_connect(
         ):
             assert 400 <= response.status_code < 500, (query, response.data)
             assert response.get_json()["ok"] is False
-    time.sleep(0.3)
+    time.sleep(0.3)  # waits for a connection that must never come
     assert connections == []
 
 
@@ -184,7 +185,7 @@ def test_workers_have_no_network_even_past_the_guard(
             }
         )
     assert status_of(caught.value) == 400
-    time.sleep(0.3)
+    time.sleep(0.3)  # waits for a connection that must never come
     assert connections == []
 
 
@@ -200,7 +201,7 @@ def test_time_limit_stops_an_explosion_while_others_keep_answering(
 
     with ThreadPoolExecutor(1) as threads:
         boom = threads.submit(explode)
-        time.sleep(0.2)  # the explosion holds one worker now
+        time.sleep(0.2)  # waits: the explosion holds one worker now
         latencies = []
         for i in range(20):
             start = time.monotonic()
@@ -211,8 +212,8 @@ def test_time_limit_stops_an_explosion_while_others_keep_answering(
     assert status == 503
     assert body == {"ok": False, "error": body["error"], "status": 503}
     assert "2 s" in str(body["error"])
-    assert 1.9 <= elapsed < 3.5
-    assert max(latencies) < 1.0, latencies
+    assert 1.9 <= elapsed < within(3.5)
+    assert max(latencies) < within(1.0), latencies
     # the killed worker was replaced: the endpoint still answers
     assert count(big_client, "after explosion") == TRIPLES
 

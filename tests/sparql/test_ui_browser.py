@@ -75,6 +75,7 @@ def test_example_runs_and_links_are_local(site: str, browser) -> None:  # type: 
     wait = WebDriverWait(browser, 15)
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
     assert not browser.find_element(By.ID, "sparql-fallback").is_displayed()
+    # no navigation: the script runs the example in place (preventDefault)
     browser.find_element(By.CSS_SELECTOR, "a[data-example='03-kpi-targets-and-actuals']").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr")) >= 19)
     links = [

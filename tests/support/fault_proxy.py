@@ -68,7 +68,7 @@ class FaultProxy:
                     self.close_connection = True
                     return
                 if isinstance(action, float | int):
-                    time.sleep(float(action))
+                    time.sleep(float(action))  # waits: this is the slow store
                 self._forward(body, hold_answer=action == FORWARD_THEN_HOLD)
 
             def _forward(self, body: bytes, *, hold_answer: bool = False) -> None:

@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.support.processes import free_port, log_tail, stop_process, wait_until_answers
+from tests.support.timing import within
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +34,18 @@ class Live:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+
+    def log_text(self, until: Callable[[str], bool], timeout: float = 3.0) -> str:
+        """The server's log once ``until(text)`` holds, or when ``within(timeout)`` passed
+        (the caller's assertion then says what is missing). A server writes some lines
+        after it has answered (the access log, from a buffer): read them when they are
+        there, not after a fixed pause."""
+        deadline = time.monotonic() + within(timeout)
+        while True:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+            if until(text) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
 
 
 @contextmanager
