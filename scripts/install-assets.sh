@@ -8,7 +8,10 @@ set -euo pipefail
 VERSION="${YASGUI_VERSION:-4.6.2}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="$ROOT/server/static/vendor/yasgui"
-STAMP="$TARGET/VERSION"
+# The version stamp and the package's metadata (licence, provenance) stay out of the served
+# folder: the site does not tell anyone which version of which library it runs.
+ABOUT="$ROOT/server/vendor-about/yasgui"
+STAMP="$ABOUT/VERSION"
 
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$VERSION" && -f "$TARGET/yasgui.min.js" \
       && -f "$TARGET/yasgui.min.css" ]]; then
@@ -28,10 +31,10 @@ trap 'rm -rf "$WORK"' EXIT
 (cd "$WORK" && npm pack --silent "@zazuko/yasgui@$VERSION" >/dev/null)
 tar -xzf "$WORK"/zazuko-yasgui-"$VERSION".tgz -C "$WORK"
 
-mkdir -p "$TARGET.tmp"
+mkdir -p "$TARGET.tmp" "$ABOUT"
 cp "$WORK/package/build/yasgui.min.js" "$WORK/package/build/yasgui.min.css" "$TARGET.tmp/"
-cp "$WORK/package/package.json" "$TARGET.tmp/package.json"  # licence and provenance
-echo "$VERSION" > "$TARGET.tmp/VERSION"
 rm -rf "$TARGET"
 mv "$TARGET.tmp" "$TARGET"
+cp "$WORK/package/package.json" "$ABOUT/package.json"  # licence and provenance
+echo "$VERSION" > "$STAMP"  # last: it says the install is complete
 echo "installed yasgui $VERSION in ${TARGET#"$ROOT"/}"

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
 
 from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
 from server import caching
 from server.config import Settings
 from server.errors import register_error_handlers
+from server.negotiation import add_vary
 from server.stores.base import Store
 from server.stores.factory import store_from_settings
 from server.web import i18n, linking
-from server.wsgi.access_log import AccessLog
-from server.wsgi.checks import RequestChecks
+from server.wsgi.stack import wsgi_stack
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,22 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _relative_location(response: Response) -> Response:
+    """A redirect names its target by path (RFC 9110 §10.2.2 allows a relative reference).
+
+    werkzeug writes the trailing-slash redirects (``/download`` → ``/download/``) with the
+    request's scheme and ``Host``: a client could choose the host, and behind a TLS proxy
+    the scheme and port would be wrong. The path alone is right wherever the reader is.
+    """
+    location = response.headers.get("Location")
+    if location and response.status_code in (301, 302, 303, 307, 308):
+        target = urlsplit(location)
+        if target.scheme or target.netloc:
+            path = "/" + target.path.lstrip("/")  # never "//host": that names another site
+            response.headers["Location"] = urlunsplit(("", "", path, target.query, ""))
+    return response
+
+
 def _cors(response: Response) -> Response:
     """Every answer is public read-only data: any origin may read it, errors included.
 
@@ -100,16 +121,35 @@ def _build_time(settings: Settings) -> datetime:
     return stamp.replace(microsecond=0)  # HTTP dates have whole seconds
 
 
-def _init_caching(app: Flask, settings: Settings, store: Store) -> None:
+def _init_caching(
+    app: Flask, settings: Settings, store: Store
+) -> Callable[[WSGIApplication], WSGIApplication] | None:
     """Validators and freshness on every answer, and a response cache: for as long as the
     server runs over a fixed build, for the graph list's TTL over a remote store (a page
-    rendered before a publish is then at most twice that TTL late, as pages are anyway)."""
+    rendered before a publish is then at most twice that TTL late, as pages are anyway).
+    Returns the cache's fast path for the WSGI stack."""
     version = store.data_version()
     validators = caching.Validators(version or "", _build_time(settings), settings.cache_max_age)
     size = settings.response_cache_mb * 1024 * 1024
     ttl = None if version is not None else settings.store_graphs_ttl
-    cache = caching.ResponseCache(size, ttl) if size > 0 else None
-    caching.init_app(app, validators, cache)
+    cache = (
+        caching.ResponseCache(
+            size, ttl, max_entries=settings.response_cache_entries, cookies=(i18n.COOKIE,)
+        )
+        if size > 0
+        else None
+    )
+    return caching.init_app(
+        app, validators, cache, params=_route_params, mark_hits=settings.response_cache_header
+    )
+
+
+def _route_params(req: Request) -> frozenset[str] | None:
+    """The query parameters the request's route documents (its OpenAPI operation)."""
+    from server.web.openapi import query_parameters
+
+    rule = req.url_rule
+    return query_parameters(rule) if rule is not None else frozenset()
 
 
 def _remember_lang(response: Response) -> Response:
@@ -158,12 +198,12 @@ def _register_blueprints(
 
 def create_served_app() -> Flask:
     """The app as ``python -m server`` serves it: :func:`create_app` with the access log."""
-    app = create_app()
-    app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
-    return app
+    return create_app(access_log=True)
 
 
-def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
+def create_app(
+    config: dict[str, Any] | None = None, *, store: Store | None = None, access_log: bool = False
+) -> Flask:
     """Build the application; ``store`` overrides the one the settings describe.
 
     ``config`` holds Flask settings (``TESTING``) and overrides of :class:`Settings`
@@ -186,15 +226,20 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.jinja_env.globals.update(t=i18n.t, lang=i18n.current_lang)
     # after_request hooks run in reverse: caching goes first so that it runs last and keys,
     # validates and stores each answer with its final headers (Vary included).
-    _init_caching(app, settings, store)
+    fast_path = _init_caching(app, settings, store)
+    app.after_request(add_vary)  # after every hook that may read a header
     app.after_request(_remember_lang)
     app.after_request(_security_headers)
+    app.after_request(_relative_location)
     app.after_request(_cors)
     _register_blueprints(app, store, settings, manifest)
 
-    # Outermost, after the response cache's fast path is installed: nothing may answer a
-    # request HTTP/1.1 forbids.
-    app.wsgi_app = RequestChecks(app.wsgi_app)  # type: ignore[method-assign,assignment]
+    app.wsgi_app = wsgi_stack(  # type: ignore[method-assign,assignment]
+        app.wsgi_app,
+        trusted_proxies=settings.trusted_proxies,
+        fast_path=fast_path,
+        access_log=access_log,
+    )
 
     @app.get("/favicon.ico")
     def _favicon() -> Response:

@@ -29,7 +29,14 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from flask import Flask, Request, Response, request
-from werkzeug.http import http_date, parse_etags, quote_etag, remove_entity_headers, unquote_etag
+from werkzeug.http import (
+    http_date,
+    parse_cookie,
+    parse_etags,
+    quote_etag,
+    remove_entity_headers,
+    unquote_etag,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -64,49 +71,97 @@ class Validators:
         return f"public, max-age={self.max_age}"
 
 
+#: Longer request targets (path and query, as sent) are neither looked up nor stored: a
+#: client can make URLs unique at will, and a key is held in memory as long as its answer.
+MAX_KEY_URL = 2048
+#: A varied request header longer than this makes the request uncacheable (browsers send
+#: ``Accept`` and ``Accept-Language`` of 100-200 bytes).
+MAX_KEY_HEADER = 512
+#: Bytes an entry costs besides its key, headers and body (the tuple, the entry object, the
+#: strings' headers; measured with tracemalloc: tests/server/test_cache_memory.py).
+ENTRY_OVERHEAD = 1024
+
+Key = tuple[str, ...]  #: (path, query, each varied header's value)
+
+
 @dataclass(frozen=True)
 class _Entry:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
     stored: float  #: time.monotonic() when it was rendered
+    size: int  #: what it counts against the cache's budget: key, headers, body, overhead
 
 
 class ResponseCache:
-    """Rendered 200 answers, least recently used first out, at most ``max_bytes`` of bodies;
-    with ``ttl``, none older than ``ttl`` seconds (a store that can be re-published)."""
+    """Rendered 200 answers, least recently used first out.
 
-    def __init__(self, max_bytes: int, ttl: float | None = None) -> None:
+    Bounded by ``max_bytes`` counting keys, headers and bodies (plus a fixed overhead per
+    entry) and by ``max_entries``; with ``ttl``, none older than ``ttl`` seconds (a store
+    that can be re-published). A URL's entry in the Vary index goes with its last answer.
+    ``cookies`` are the only cookies answers depend on: an answer that varies on ``Cookie``
+    is keyed on their values, not on the whole header.
+    """
+
+    def __init__(
+        self,
+        max_bytes: int,
+        ttl: float | None = None,
+        *,
+        max_entries: int = 10_000,
+        cookies: tuple[str, ...] = (),
+    ) -> None:
         self.max_bytes = max_bytes
+        self.max_entries = max_entries
         self.ttl = ttl
-        self._entries: OrderedDict[tuple[object, ...], _Entry] = OrderedDict()
-        self._vary: dict[str, tuple[str, ...]] = {}  # URL → the header names its answer varies on
+        self.cookies = cookies
+        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
+        #: (path, query) → (the header names its answers vary on, how many entries it has)
+        self._vary: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _url(env: WSGIEnvironment) -> str:
-        # The raw request target, as the WSGI server gives it: one key for Flask and the
-        # fast path alike, whatever the encoding of the path.
-        return f"{env.get('PATH_INFO', '')}?{env.get('QUERY_STRING', '')}"
+    @property
+    def size(self) -> int:
+        """Bytes held, as counted against ``max_bytes``."""
+        return self._bytes
 
-    def _key(self, env: WSGIEnvironment, vary: tuple[str, ...]) -> tuple[object, ...]:
-        return (self._url(env), *(env.get(_wsgi_name(name), "") for name in vary))
+    @staticmethod
+    def _url(env: WSGIEnvironment) -> tuple[str, str] | None:
+        # The raw request target, as the WSGI server gives it: one key for Flask and the
+        # fast path alike, whatever the encoding of the path. A pair, not "path?query": a
+        # path may hold a "?" of its own (sent as %3F).
+        path, query = str(env.get("PATH_INFO", "")), str(env.get("QUERY_STRING", ""))
+        return (path, query) if len(path) + len(query) <= MAX_KEY_URL else None
+
+    def _key(self, env: WSGIEnvironment, url: tuple[str, str], vary: tuple[str, ...]) -> Key | None:
+        values = [self._varied(env, name) for name in vary]
+        if any(len(value) > MAX_KEY_HEADER for value in values):
+            return None
+        return (*url, *values)
+
+    def _varied(self, env: WSGIEnvironment, header: str) -> str:
+        raw = str(env.get(_wsgi_name(header), ""))
+        if header != "cookie" or not raw:
+            return raw
+        jar = parse_cookie(raw)
+        return "; ".join(f"{name}={jar.get(name, '')}" for name in self.cookies)
 
     def entry(self, env: WSGIEnvironment) -> _Entry | None:
         """The stored answer for this request, if one was rendered for the same variant."""
+        url = self._url(env)
+        if url is None:
+            return None
         with self._lock:
-            vary = self._vary.get(self._url(env))
-            if vary is None:
+            known = self._vary.get(url)
+            key = self._key(env, url, known[0]) if known is not None else None
+            entry = self._entries.get(key) if key is not None else None
+            if entry is None or key is None:
                 return None
-            key = self._key(env, vary)
-            entry = self._entries.get(key)
-            if entry is not None and self.ttl is not None:
-                if time.monotonic() - entry.stored > self.ttl:
-                    self._bytes -= len(self._entries.pop(key).body)
-                    return None
-            if entry is not None:
-                self._entries.move_to_end(key)
+            if self.ttl is not None and time.monotonic() - entry.stored > self.ttl:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
             return entry
 
     def lookup(self, req: Request) -> Response | None:
@@ -117,24 +172,51 @@ class ResponseCache:
         return Response(entry.body, status=entry.status, headers=list(entry.headers))
 
     def store(self, req: Request, response: Response) -> None:
-        """Keep a rendered answer (a 200 held in memory, not too large)."""
+        """Keep a rendered answer (a 200 held in memory, not too large, with a short key)."""
+        url = self._url(req.environ)
         body = response.get_data()
-        if len(body) > min(MAX_ENTRY_BYTES, self.max_bytes):
+        if url is None or len(body) > min(MAX_ENTRY_BYTES, self.max_bytes):
             return
         vary = tuple(sorted(h.lower() for h in response.vary))
+        key = self._key(req.environ, url, vary)
+        if key is None:
+            return
         headers = tuple((k, v) for k, v in response.headers if k.lower() not in _PER_REQUEST)
+        size = (
+            len(body)
+            + sum(len(part) for part in key)
+            + sum(len(k) + len(v) for k, v in headers)
+            + ENTRY_OVERHEAD
+        )
         with self._lock:
-            self._vary[self._url(req.environ)] = vary
-            key = self._key(req.environ, vary)
-            old = self._entries.pop(key, None)
-            self._bytes += len(body) - (len(old.body) if old else 0)
-            self._entries[key] = _Entry(response.status_code, headers, body, time.monotonic())
-            while self._bytes > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.body)
+            if key in self._entries:
+                self._drop(key)
+            _, count = self._vary.get(url, (vary, 0))
+            self._vary[url] = (vary, count + 1)
+            self._entries[key] = _Entry(response.status_code, headers, body, time.monotonic(), size)
+            self._bytes += size
+            while self._entries and (
+                self._bytes > self.max_bytes or len(self._entries) > self.max_entries
+            ):
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Key) -> None:
+        """Forget one entry, and its URL's Vary when it was the URL's last (lock held)."""
+        self._bytes -= self._entries.pop(key).size
+        url = (key[0], key[1])
+        names, count = self._vary[url]
+        if count > 1:
+            self._vary[url] = (names, count - 1)
+        else:
+            del self._vary[url]
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def urls(self) -> int:
+        """URLs in the Vary index (never more than entries)."""
+        return len(self._vary)
 
 
 def _wsgi_name(header: str) -> str:
@@ -157,32 +239,36 @@ class FastPath:
     stored), so replaying it needs no routing, no request object and no hooks: on the
     cheap query this is the difference between Flask's request cycle and a dict lookup.
     Anything else (conditions, ranges, a ``lang`` parameter, other methods) goes to Flask.
+    ``mark_hits`` adds ``X-Cache: hit`` (off by default: it tells anyone whether a URL was
+    asked for before).
     """
 
-    def __init__(self, app: WSGIApplication, cache: ResponseCache) -> None:
+    def __init__(self, app: WSGIApplication, cache: ResponseCache, mark_hits: bool = False):
         self.app = app
         self.cache = cache
+        self.marks = (("X-Cache", "hit"),) if mark_hits else ()
 
     def __call__(self, env: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = env.get("REQUEST_METHOD")
         if method in ("GET", "HEAD") and not _special(env):
             entry = self.cache.entry(env)
             if entry is not None:
-                return _replay(entry, env, start_response)
+                return self._replay(entry, env, start_response)
         return self.app(env, start_response)
 
-
-def _replay(entry: _Entry, env: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """The stored answer, or a 304 when the reader's copy is current (If-None-Match)."""
-    headers = [*entry.headers, ("X-Cache", "hit")]  # Date: the WSGI server adds it
-    wanted = env.get(_IF_NONE_MATCH)
-    if wanted is not None and _current(wanted, dict(entry.headers).get("ETag")):
-        remove_entity_headers(headers)  # as werkzeug does for a 304 (RFC 9110 §15.4.5)
-        start_response("304 Not Modified", headers)
-        return [b""]
-    headers.append(("Content-Length", str(len(entry.body))))
-    start_response(f"{entry.status} {HTTPStatus(entry.status).phrase}", headers)
-    return [b""] if env.get("REQUEST_METHOD") == "HEAD" else [entry.body]
+    def _replay(
+        self, entry: _Entry, env: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The stored answer, or a 304 when the reader's copy is current (If-None-Match)."""
+        headers = [*entry.headers, *self.marks]  # Date: the WSGI server adds it
+        wanted = env.get(_IF_NONE_MATCH)
+        if wanted is not None and _current(wanted, dict(entry.headers).get("ETag")):
+            remove_entity_headers(headers)  # as werkzeug does for a 304 (RFC 9110 §15.4.5)
+            start_response("304 Not Modified", headers)
+            return [b""]
+        headers.append(("Content-Length", str(len(entry.body))))
+        start_response(f"{entry.status} {HTTPStatus(entry.status).phrase}", headers)
+        return [b""] if env.get("REQUEST_METHOD") == "HEAD" else [entry.body]
 
 
 def _current(if_none_match: str, etag: str | None) -> bool:
@@ -232,11 +318,33 @@ def _validate(validators: Validators) -> Callable[[Response], Response]:
     return hook
 
 
-def init_app(app: Flask, validators: Validators, cache: ResponseCache | None) -> None:
-    """Answer repeated requests from ``cache`` and give every answer its validators.
+#: Set in the WSGI environ of a request answered from the response cache inside Flask.
+_HIT = "dx.response_cache.hit"
 
-    Hooks run in reverse order of registration: the store hook is registered first so that
-    it sees the answer with its validators, and the request's conditions
+Params = Callable[[Request], "frozenset[str] | None"]
+
+
+def _keeps(response: Response) -> bool:
+    """An answer for everyone: no cookie set, nothing that forbids keeping it."""
+    control = response.cache_control
+    return "Set-Cookie" not in response.headers and not (control.no_store or control.private)
+
+
+def init_app(
+    app: Flask,
+    validators: Validators,
+    cache: ResponseCache | None,
+    *,
+    params: Params = lambda req: None,
+    mark_hits: bool = False,
+) -> Callable[[WSGIApplication], WSGIApplication] | None:
+    """Answer repeated requests from ``cache`` and give every answer its validators; returns
+    the fast path to put around the app's WSGI callable (server/wsgi/stack.py), if any.
+
+    ``params`` names the query parameters the request's route reads (None: any): an answer
+    to a URL with others is not kept, so made-up parameters cannot fill the cache. Hooks
+    run in reverse order of registration: the store hook is registered first so that it
+    sees the answer with its validators, and the request's conditions
     (server/conditional.py) apply to every answer, rendered or cached.
     """
 
@@ -254,16 +362,24 @@ def init_app(app: Flask, validators: Validators, cache: ResponseCache | None) ->
                 return None
             found = cache.lookup(request)
             if found is not None:
-                found.headers["X-Cache"] = "hit"
+                request.environ[_HIT] = True
+                if mark_hits:
+                    found.headers["X-Cache"] = "hit"
             return found
 
         @app.after_request
         def _into_cache(response: Response) -> Response:
-            fresh = "X-Cache" not in response.headers and "Set-Cookie" not in response.headers
-            if _cacheable(response) and fresh:
+            fresh = not request.environ.get(_HIT)
+            if fresh and _cacheable(response) and _keeps(response) and _known(params, request):
                 cache.store(request, response)
             return response
 
-        app.wsgi_app = FastPath(app.wsgi_app, cache)  # type: ignore[method-assign,assignment]
-
     app.after_request(_validate(validators))
+    if cache is None:
+        return None
+    return lambda wsgi: FastPath(wsgi, cache, mark_hits)
+
+
+def _known(params: Params, req: Request) -> bool:
+    allowed = params(req)
+    return allowed is None or all(name in allowed for name in req.args)

@@ -86,6 +86,22 @@ class Settings:
         "MiB of rendered answers kept per server process (over a remote store for "
         "`DX_STORE_GRAPHS_TTL` at most); 0 = none",
     )
+    response_cache_entries: int = _setting(
+        10_000, "answers kept per server process at most (within `DX_RESPONSE_CACHE_MB`)"
+    )
+    response_cache_header: bool = _setting(
+        False, "mark answers from the response cache with `X-Cache: hit` (it tells anyone "
+        "whether a URL was asked for before: for debugging)",
+    )  # fmt: skip
+    public_url: str | None = _setting(
+        None, "where readers reach this site (scheme, host, port, path); every absolute URL "
+        "the site writes (embed code, JSON `page`, Atom links) starts with it, never with "
+        "the request's `Host`; default: the canonical base `DX_BASE_IRI`",
+    )  # fmt: skip
+    forwarded_allow_ips: str = _setting(
+        "127.0.0.1 ::1", "addresses of the reverse proxies whose `X-Forwarded-Proto` and "
+        "`X-Forwarded-For` are believed (space-separated; `none`: no proxy)",
+    )  # fmt: skip
     ckan_license_id: str = _setting(
         "other-at", "CKAN `license_id` in `/catalog/ckan.json` (e.g. `PDL1.0`)"
     )
@@ -121,6 +137,17 @@ class Settings:
         return max(1, self.sparql_memory_mb // (max(1, self.workers) * max(1, self.sparql_workers)))
 
     @property
+    def public_base(self) -> str:
+        """Where readers reach the site, ending in ``/`` (``public_url``, else the base IRI)."""
+        base = self.public_url or self.base_iri or DEFAULT_BASE_IRI
+        return base if base.endswith("/") else base + "/"
+
+    @property
+    def trusted_proxies(self) -> frozenset[str]:
+        addresses = self.forwarded_allow_ips.split()
+        return frozenset() if addresses == ["none"] else frozenset(addresses)
+
+    @property
     def endpoint_iri(self) -> str:
         """The canonical IRI of ``/sparql`` (resolves relative IRIs in queries)."""
         return (self.base_iri or DEFAULT_BASE_IRI).rstrip("/") + "/sparql"
@@ -154,6 +181,8 @@ def _raw(
 
 def _convert(name: str, default: Any, raw: Any, source: str) -> Any:
     kind = type(default) if default is not None and default is not MISSING else str
+    if kind is bool:
+        return _boolean(raw, source, name)
     try:
         value = kind(raw)
     except (TypeError, ValueError) as exc:
@@ -161,3 +190,15 @@ def _convert(name: str, default: Any, raw: Any, source: str) -> Any:
     if isinstance(value, int | float) and value < 0:
         raise ConfigError(f"{source}={raw!r}: {name} cannot be negative")
     return value
+
+
+_TRUE, _FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off", ""})
+
+
+def _boolean(raw: Any, source: str, name: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{source}={raw!r}: {name} must be true or false (1/0, yes/no, on/off)")

@@ -118,7 +118,7 @@ def wants_html() -> bool:
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """Render an error as HTML or JSON, whichever the client accepts."""
+    """Render an error as HTML or JSON, whichever the client accepts (so it varies on it)."""
     if wants_html():
         try:
             html = render_template("error.html", status=status, message=message)
@@ -128,6 +128,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     else:
         response = jsonify(error_body(status, message))
         response.status_code = status
+    response.vary.add("Accept")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from flask import Response, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -23,6 +24,30 @@ MAX_ACCEPT_ENTRIES = 100
 _MEMO_MAX_CHARS = 1024
 #: RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
 _QVALUE = re.compile(r"0(?:\.\d{0,3})?|1(?:\.0{0,3})?")
+
+
+def request_header(name: str) -> str | None:
+    """A request header that decides the answer; reading it here makes the answer vary on it.
+
+    Every answer names in ``Vary`` each request header it was built from (:func:`add_vary`),
+    so that no cache, ours, nginx's or a browser's, gives one reader's variant to another.
+    Reading a header any other way is how an answer loses its ``Vary``.
+    """
+    varies_on(name)
+    return request.headers.get(name)
+
+
+def varies_on(*names: str) -> None:
+    """Note that this request's answer depends on the headers ``names``."""
+    read: set[str] = g.setdefault("varies_on", set())
+    read.update(names)
+
+
+def add_vary(response: Response) -> Response:
+    """The after_request hook: ``Vary`` names every header the answer was built from."""
+    for name in sorted(g.get("varies_on", ())):
+        response.vary.add(name)
+    return response
 
 
 def match(accept_header: str | None, offered: tuple[Format, ...]) -> Format | None:

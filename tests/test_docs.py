@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -27,14 +28,66 @@ def test_every_server_setting_is_in_the_readme_table(spec) -> None:  # type: ign
     assert Settings.env_name(spec.name) in DOCUMENTED
 
 
+def _environment_reads(path: Path) -> tuple[set[str], bool]:
+    """The environment variables a module names, and whether it reads the environment.
+
+    Read from the syntax tree: ``os.environ[…]``, ``os.environ.get(…)``, ``os.getenv(…)``
+    and click's ``envvar="…"``. A WSGI server's ``environ`` (a request's, not the
+    process's) is another thing of the same name and is not counted.
+    """
+    names: set[str] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    reads = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "envvar":
+            names |= {c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant)}
+        target = _environment_call(node)
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            names.add(target.value)
+        if _is_os_environ(node) and not _written(parents.get(node)):
+            reads = True  # a key read, or the whole mapping handed to something that reads it
+    return {n for n in names if isinstance(n, str)}, reads
+
+
+def _written(parent: ast.AST | None) -> bool:
+    """``os.environ.update(…)`` / ``.setdefault(…)`` / ``os.environ[k] = v``: set, not read."""
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in ("update", "setdefault")
+    return isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store)
+
+
+def _is_os_environ(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "environ"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    )
+
+
+def _environment_call(node: ast.AST) -> ast.AST | None:
+    """The key of an environment read (``os.environ["X"]``, ``.get("X")``, ``getenv("X")``)."""
+    if isinstance(node, ast.Subscript) and _is_os_environ(node.value):
+        if isinstance(node.ctx, ast.Load):
+            return node.slice
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+        func = node.func
+        if func.attr == "get" and _is_os_environ(func.value):
+            return node.args[0]
+        if func.attr == "getenv" and isinstance(func.value, ast.Name) and func.value.id == "os":
+            return node.args[0]
+    return None
+
+
+PRODUCT = sorted([*ROOT.glob("converter/**/*.py"), *ROOT.glob("server/**/*.py")])
+
+
 def test_every_variable_the_code_reads_is_documented() -> None:
     """``envvar="X"`` (click) and ``os.environ[...]`` reads anywhere in the product."""
     found: set[str] = set()
-    for path in [*ROOT.glob("converter/**/*.py"), *ROOT.glob("server/**/*.py")]:
-        text = path.read_text(encoding="utf-8")
-        found |= set(re.findall(r'envvar="([A-Z_]+)"', text))
-        found |= set(re.findall(r'environ(?:\.get)?\(\s*"([A-Z_]+)"', text))
-        found |= set(re.findall(r'environ\[\s*"([A-Z_]+)"', text))
+    for path in PRODUCT:
+        found |= _environment_reads(path)[0]
     assert found, "the scan found nothing: has the code changed its idiom?"
     passed_on = {"PYTHONPATH"}  # handed to the query worker processes, not a setting
     assert found - passed_on <= DOCUMENTED, sorted(found - passed_on - DOCUMENTED)
@@ -43,11 +96,22 @@ def test_every_variable_the_code_reads_is_documented() -> None:
 def test_only_the_settings_module_reads_the_environment_in_server() -> None:
     readers = sorted(
         str(path.relative_to(ROOT))
-        for path in ROOT.glob("server/**/*.py")
-        if re.search(r"os\.environ\.get|os\.getenv|environ\[", path.read_text(encoding="utf-8"))
+        for path in PRODUCT
+        if path.parts[len(ROOT.parts)] == "server" and _environment_reads(path)[1]
     )
     # pool.py hands PYTHONPATH on to its worker processes; it is not a setting.
     assert readers == ["server/config.py", "server/stores/pool.py"]
+
+
+def test_the_scan_tells_the_process_environment_from_a_requests(tmp_path: Path) -> None:
+    source = (
+        'import os\nos.environ.get("DX_A")\nos.environ["DX_B"]\nos.getenv("DX_C")\n'
+        'environ.get("HTTP_HOST")\nenviron["REMOTE_ADDR"] = "x"\nos.environ["DX_D"] = "w"\n'
+        '@click.option("--x", envvar="DX_E")\ndef f(): pass\n'
+    )
+    path = tmp_path / "sample.py"
+    path.write_text(source, encoding="utf-8")
+    assert _environment_reads(path) == ({"DX_A", "DX_B", "DX_C", "DX_E"}, True)
 
 
 def test_settings_follow_one_scheme() -> None:

@@ -19,6 +19,7 @@ from jinja2 import Template, TemplateNotFound
 from converter.formats import Format
 from server.config import Settings
 from server.errors import ApiError
+from server.negotiation import request_header
 from server.sparql.description import service_description
 from server.sparql.examples import Example, load_examples
 from server.sparql.guard import check_query
@@ -119,7 +120,7 @@ def _answer(bp: SparqlBlueprint, operation: Operation, query: str, deadline: flo
         known_graphs=lambda: frozenset(bp.store.graphs()),
         base_iri=settings.endpoint_iri,
     )
-    fmt = answer_format(info.returns_graph, request.headers.get("Accept"), operation.formats)
+    fmt = answer_format(info.returns_graph, request_header("Accept"), operation.formats)
     answer = bp.executor.execute(
         QueryRequest(
             query,
@@ -138,7 +139,7 @@ def _answer(bp: SparqlBlueprint, operation: Operation, query: str, deadline: flo
 
 
 def _describe_or_ui(bp: SparqlBlueprint, operation: Operation) -> Response:
-    fmt = description_format(request.headers.get("Accept"), operation.formats)
+    fmt = description_format(request_header("Accept"), operation.formats)
     if fmt is None:
         return _ui(bp, operation.example)
     # The configured public IRI, never the Host header: a client chooses that one.

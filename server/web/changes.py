@@ -9,9 +9,7 @@ the feed has no entry.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 
 from converter.formats import HTML, Format, from_extension
@@ -22,7 +20,14 @@ from server.web.attribution import attribution
 from server.web.changes_data import Change, by_edition, changes, changes_rdf
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
-from server.web.linking import PAGE_FORMATS, choose_format, href, rdf_response
+from server.web.linking import (
+    PAGE_FORMATS,
+    absolute,
+    choose_format,
+    href,
+    public_url,
+    rdf_response,
+)
 from server.web.markup import canonical, shorten
 from server.web.progress import edition_name
 from server.web.series import editions
@@ -62,9 +67,9 @@ def _answer(store: Store, forced: Format | None = None) -> Response:
 
 
 def _absolute(iri: str) -> str:
-    """The URL of ``iri`` on this host ("" for none)."""
+    """The public URL of ``iri`` ("" for none; an IRI of another site stays as it is)."""
     link = href(iri) if iri else ""
-    return urljoin(request.host_url, link) if link else ""
+    return absolute(link) if link.startswith("/") else link
 
 
 def _feed(store: Store) -> Response:
@@ -79,8 +84,8 @@ def _feed(store: Store) -> Response:
         subtitle=t("changes_intro"),
         author=source.publisher.get(lang) or source.publisher.get("ja", ""),
         lang=lang,
-        self_url=url_for("changes.feed", _external=True),
-        page_url=url_for("changes.page", _external=True),
+        self_url=public_url("changes.feed"),
+        page_url=public_url("changes.page"),
         rights=f"{source.text(lang)} {source.licence}",
         versions=(t("previous_version"), t("current_version")),
     )

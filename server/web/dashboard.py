@@ -11,7 +11,7 @@ Every number comes from the store (:mod:`server.web.series`), as ``/sparql`` see
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request
 from rdflib import URIRef
 
 from converter.vocab import DX
@@ -31,6 +31,7 @@ from server.web.dashboard_view import (
 )
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
+from server.web.linking import public_url
 from server.web.markup import canonical, shorten
 from server.web.progress import EVALUATION_KEYS, counts, edition_name, reiwa
 from server.web.series import KpiSeries, editions, kpi_series
@@ -187,7 +188,7 @@ def create_dashboard_blueprint(store: Store) -> Blueprint:
     def kpi_json(number: int) -> Response:
         kpi = _one(store, number)
         body = data.kpi_json(kpi, _names(store, [kpi])) | data.source_json(attribution(store))
-        body["page"] = url_for("resources.resource", rest=f"kpi/{number}", _external=True)
+        body["page"] = public_url("resources.resource", rest=f"kpi/{number}")
         return jsonify(body)
 
     @bp.get("/dashboard/kpi/<int:number>.svg")

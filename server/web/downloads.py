@@ -21,6 +21,7 @@ from converter.contract import FileEntry, Manifest
 from converter.formats import from_media_type
 from server.conditional import apply_conditions
 from server.errors import ApiError
+from server.negotiation import varies_on
 
 GZIP_MIN_BYTES = 1024
 _STYLE = re.compile(rb"<style\b[^>]*>(.*?)</style\s*>", re.DOTALL | re.IGNORECASE)
@@ -62,12 +63,13 @@ def document_csp(html: bytes) -> str:
     )
 
 
+def _accepts_gzip() -> bool:
+    varies_on("Accept-Encoding")
+    return request.accept_encodings["gzip"] > 0
+
+
 def _send(entry: FileEntry, path: Path, gz: _GzipCache) -> Response:
-    use_gzip = (
-        _is_text(entry)
-        and path.stat().st_size >= GZIP_MIN_BYTES
-        and request.accept_encodings["gzip"] > 0
-    )
+    use_gzip = _is_text(entry) and path.stat().st_size >= GZIP_MIN_BYTES and _accepts_gzip()
     body = gz.get(path) if use_gzip else path.read_bytes()
     response = Response(body, content_type=_content_type(entry))
     response.set_etag(entry.sha256 + ("-gzip" if use_gzip else ""))

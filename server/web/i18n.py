@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from server.negotiation import varies_on
+
 LANGS = ("ja", "en")
 COOKIE = "lang"
 
@@ -276,9 +278,14 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 def current_lang() -> str:
     """``?lang=`` beats the cookie, which beats ``Accept-Language``; Japanese by default."""
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
-        if candidate in LANGS:
-            return candidate
+    chosen = request.args.get("lang")
+    if chosen in LANGS:
+        return chosen
+    varies_on("Cookie")
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGS:
+        return chosen
+    varies_on("Accept-Language")
     best = request.accept_languages.best_match(LANGS)
     return best if best in LANGS else "ja"
 
@@ -292,9 +299,14 @@ def t(key: str, lang: str | None = None) -> str:
 def remember_lang(response: Response) -> Response:
     """Keep an explicit ``?lang=`` choice in a cookie so the next page stays in it."""
     chosen = request.args.get("lang")
-    if chosen in LANGS and request.cookies.get(COOKIE) != chosen:
-        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
-    if "text/html" in (response.content_type or ""):
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+    if chosen in LANGS:
+        varies_on("Cookie")  # the cookie is set only when it says otherwise
+        if request.cookies.get(COOKIE) != chosen:
+            response.set_cookie(
+                COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=request.is_secure,  # over HTTPS (the trusted proxy's X-Forwarded-Proto)
+            )
     return response

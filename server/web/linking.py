@@ -6,14 +6,15 @@ that served the page, so a laptop or staging server stays navigable (trifid's ba
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request, url_for
 from rdflib import Graph
 
 from converter.formats import HTML, RDF_FORMATS, Format
 from server.config import current_settings
-from server.negotiation import choose
+from server.negotiation import choose, request_header
 
 
 def base_iri() -> str:
@@ -51,12 +52,31 @@ def iri_for_path(path: str) -> str:
 
 
 def lang_switch_url() -> str:
-    """This page in the other language (keeps the other query parameters)."""
+    """This page in the other language (keeps the other query parameters).
+
+    A query-only reference (``?lang=en``): the browser keeps the page's own path, so no
+    path, however it is spelt (``/%5Cevil.example/`` reads ``/\\evil.example/``), can turn
+    the link into one to another site.
+    """
     from server.web.i18n import current_lang
 
     args = {k: v for k, v in request.args.items() if k != "lang"}
     args["lang"] = "en" if current_lang() == "ja" else "ja"
-    return f"{request.path}?{urlencode(args)}"
+    return "?" + urlencode(args)
+
+
+def absolute(path: str) -> str:
+    """The URL readers reach ``path`` of this site at: ``DX_PUBLIC_URL`` (by default the
+    canonical base) and the path, never the request's ``Host``, which a client chooses."""
+    root = request.script_root if has_request_context() else ""
+    if root and path.startswith(root + "/"):
+        path = path[len(root) :]
+    return current_settings().public_base + path.lstrip("/")
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """:func:`absolute` of a route (the external form of ``url_for``)."""
+    return absolute(url_for(endpoint, **values))
 
 
 #: What a resource, the catalog or VoID can be: a page for people, or a graph for programs.
@@ -80,7 +100,7 @@ def choose_format(
     """
     if forced is not None:
         return forced
-    return choose(request.headers.get("Accept"), offered)
+    return choose(request_header("Accept"), offered)
 
 
 def rdf_response(graph: Graph, fmt: Format, *, vary: bool = True) -> Response:
@@ -94,4 +114,6 @@ def rdf_response(graph: Graph, fmt: Format, *, vary: bool = True) -> Response:
 
 def init_app(app: Flask) -> None:
     """Make ``href`` and the language switch available to every template."""
-    app.jinja_env.globals.update(href=href, lang_switch_url=lang_switch_url, base_iri=base_iri)
+    app.jinja_env.globals.update(
+        href=href, lang_switch_url=lang_switch_url, base_iri=base_iri, public_url=public_url
+    )

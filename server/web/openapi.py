@@ -226,6 +226,26 @@ def path_items(rule: Rule) -> dict[str, Json]:
     return items
 
 
+_QUERY_PARAMETERS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def query_parameters(rule: Rule) -> frozenset[str]:
+    """The names of the query parameters ``rule``'s GET operations document (none for a
+    route this description leaves out, such as the page assets)."""
+    key = (rule.endpoint, rule.rule)
+    found = _QUERY_PARAMETERS.get(key)
+    if found is None:
+        shared = components()["parameters"]
+        names = set()
+        for item in path_items(rule).values():
+            for param in item.get("get", {}).get("parameters", []):
+                param = shared[param["$ref"].rsplit("/", 1)[-1]] if "$ref" in param else param
+                if param.get("in") == "query":
+                    names.add(param["name"])
+        found = _QUERY_PARAMETERS[key] = frozenset(names)
+    return found
+
+
 def _info() -> Json:
     try:
         release = version("fukushima-dx-lod")

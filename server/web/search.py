@@ -91,7 +91,7 @@ def _with(param: str, value: str) -> str:
     # The language is not repeated: the lang cookie keeps it.
     kept = {k: v for k, v in request.args.items() if k not in (param, "lang")}
     args = kept | ({param: value} if value else {})
-    return f"{request.path}?{urlencode(args)}"
+    return "?" + urlencode(args)  # this page's own path (see linking.lang_switch_url)
 
 
 def _facet(name: str, hits: list[Hit], iris: dict[str, str], labeller: Labeller) -> Facet:

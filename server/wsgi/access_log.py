@@ -46,7 +46,6 @@ class AccessLog:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        wsgi_env = environ  # the WSGI environ, not the process's environment variables
         started = time.monotonic()
         if self._writer is None:
             self._start_writer()
@@ -56,13 +55,13 @@ class AccessLog:
             sent[:] = (status, headers)
             return start_response(status, headers, exc_info)
 
-        body = self.app(wsgi_env, start)
+        body = self.app(environ, start)
         status, headers = sent if sent else ("-", [])
         size = next((v for k, v in headers if k.lower() == "content-length"), "-")
         self.lines.append(
-            f"{wsgi_env.get('REMOTE_ADDR') or '-'} - - [{self._now()}] "
-            f'"{wsgi_env.get("REQUEST_METHOD", "-")} {_url(wsgi_env)} '
-            f'{wsgi_env.get("SERVER_PROTOCOL", "-")}" {status[:3]} {size} '
+            f"{environ.get('REMOTE_ADDR') or '-'} - - [{self._now()}] "
+            f'"{environ.get("REQUEST_METHOD", "-")} {_url(environ)} '
+            f'{environ.get("SERVER_PROTOCOL", "-")}" {status[:3]} {size} '
             f"{(time.monotonic() - started) * 1000:.1f}ms"
         )
         return body
@@ -106,12 +105,12 @@ class AccessLog:
         return self._stamp
 
 
-def _url(wsgi_env: dict[str, Any]) -> str:
+def _url(environ: dict[str, Any]) -> str:
     """The request's path and query as sent, made safe for one log line."""
     # PEP 3333: PATH_INFO holds the request's bytes as latin-1 characters.
-    path = wsgi_env.get("SCRIPT_NAME", "") + wsgi_env.get("PATH_INFO", "")
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     url = quote(path.encode("latin-1", "replace"), safe=_SAFE)
-    query = wsgi_env.get("QUERY_STRING", "")
+    query = environ.get("QUERY_STRING", "")
     if query:
         url += "?" + quote(query.encode("latin-1", "replace"), safe=_SAFE)
     return url if len(url) <= _LONGEST_URL else url[:_LONGEST_URL] + "…"

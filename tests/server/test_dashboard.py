@@ -185,8 +185,8 @@ def test_only_the_embed_view_may_be_framed(client: Any) -> None:
 
 def test_embed_snippets_name_stable_urls(client: Any) -> None:
     html = page(client, "/dashboard")
-    assert '&lt;img src="http://localhost/dashboard/kpi/3.svg"' in html
-    assert '&lt;iframe src="http://localhost/dashboard/kpi/3/embed"' in html
+    assert '&lt;img src="https://data.pref.fukushima.lg.jp/dx/dashboard/kpi/3.svg"' in html
+    assert '&lt;iframe src="https://data.pref.fukushima.lg.jp/dx/dashboard/kpi/3/embed"' in html
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,11 @@
 """Issue 10: nginx from Debian as a caching front proxy, ``deploy/nginx/dx-lod.conf``, tested.
 
 The real server (``python -m server``, as ``make run`` starts it) on a free port, and the real
-nginx on another, running the deployed config with only its ports and paths replaced. Each
-test asks nginx with ``requests`` and reads ``X-Cache-Status``. Every test uses cache keys of
-its own (path, ``Accept``, language), so the tests do not depend on each other's order.
+nginx on two others (HTTP and HTTPS), running the deployed config with only its ports, paths,
+site name (``localhost``) and certificate (self-signed, made by ``openssl`` for the test)
+replaced. Each test asks nginx over HTTPS with ``requests`` and reads ``X-Cache-Status``.
+Every test uses cache keys of its own (path, ``Accept``, language), so the tests do not
+depend on each other's order.
 
 nginx is a system package that ``scripts/install-system-deps.sh`` installs (``make test``
 runs it, as CI does); without it these tests fail, they do not skip.
@@ -25,26 +27,30 @@ import requests
 from rdflib import Graph
 
 from tests.support.live_server import live_server
-from tests.support.processes import free_port, log_tail, stop_process, wait_until_answers
+from tests.support.processes import free_port, log_tail, stop_process
 from tests.support.timing import within
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "nginx" / "dx-lod.conf"
 #: The server's freshness lifetime here: short, so that a stale entry is seen in seconds.
 MAX_AGE = 1
+#: The site's name in the deployed config, and the one the test serves under instead.
+SITE, NAME = "data.pref.fukushima.lg.jp", "localhost"
 TURTLE = "text/turtle"
 HTML = "text/html"
 
 
 @dataclass(frozen=True)
 class Proxy:
-    url: str  # nginx
+    url: str  # nginx, over HTTPS
+    plain: str  # nginx, over HTTP
     upstream: str  # the server itself
     cache_dir: Path
     upstream_log: Path
+    certificate: Path  # the self-signed one nginx shows
 
     def get(self, path: str, **kwargs: object) -> requests.Response:
-        return requests.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
+        return requests.get(self.url + path, timeout=10, verify=str(self.certificate), **kwargs)  # type: ignore[arg-type]
 
     def upstream_requests(self, pattern: str, at_least: int = 1) -> list[str]:
         """The server's access-log lines that match ``pattern``, once ``at_least`` are there.
@@ -70,18 +76,38 @@ def _nginx() -> str:
     return found
 
 
-def proxy_config(template: str, *, listen: int, upstream: int, work: Path) -> str:
-    """The deployed config with this test's ports and paths; each must be found exactly once."""
+def proxy_config(template: str, *, plain: int, tls: int, upstream: int, work: Path) -> str:
+    """The deployed config with this test's ports, name and paths; each is found as often as
+    the deployed file has it (the redirect names the HTTPS port, which 443 leaves out)."""
     replacements = {
-        "listen 127.0.0.1:8080;": f"listen 127.0.0.1:{listen};",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
-        "/var/cache/nginx/dx-lod ": f"{work / 'cache'} ",
-        "/var/log/nginx/dx-lod.access.log": str(work / "access.log"),
+        f"return 301 https://{SITE}$request_uri;": (
+            1,
+            f"return 301 https://{NAME}:{tls}$request_uri;",
+        ),
+        "127.0.0.1:8080": (2, f"127.0.0.1:{plain}"),
+        "127.0.0.1:8443": (2, f"127.0.0.1:{tls}"),
+        f"server_name {SITE};": (2, f"server_name {NAME};"),
+        "server 127.0.0.1:8000;": (1, f"server 127.0.0.1:{upstream};"),
+        "/etc/ssl/dx-lod/": (2, f"{work}/"),
+        "/var/cache/nginx/dx-lod ": (1, f"{work / 'cache'} "),
+        "/var/log/nginx/dx-lod.access.log": (1, str(work / "access.log")),
     }
-    for old, new in replacements.items():
-        assert template.count(old) == 1, f"{CONFIG.name} no longer has {old!r} once"
+    for old, (times, new) in replacements.items():
+        assert template.count(old) == times, f"{CONFIG.name} no longer has {old!r} {times}×"
         template = template.replace(old, new)
     return template
+
+
+def self_signed(work: Path) -> Path:
+    """A certificate for ``localhost`` and its key, as the config names them."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
+        + ["-subj", f"/CN={NAME}", "-addext", f"subjectAltName=DNS:{NAME}"]
+        + ["-keyout", str(work / "privkey.pem"), "-out", str(work / "fullchain.pem")],
+        check=True,
+        capture_output=True,
+    )
+    return work / "fullchain.pem"
 
 
 def main_config(work: Path) -> str:
@@ -104,12 +130,14 @@ def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """``python -m server`` on a free port, nginx with dx-lod.conf in front; both stopped."""
     nginx = _nginx()
     work = tmp_path_factory.mktemp("front-proxy")
-    upstream_port, listen_port = free_port(), free_port()
+    upstream_port, plain_port, tls_port = free_port(), free_port(), free_port()
     upstream_log = work / "server.log"
+    certificate = self_signed(work)
     (work / "dx-lod.conf").write_text(
         proxy_config(
             CONFIG.read_text(encoding="utf-8"),
-            listen=listen_port,
+            plain=plain_port,
+            tls=tls_port,
             upstream=upstream_port,
             work=work,
         ),
@@ -130,18 +158,39 @@ def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             stderr=subprocess.DEVNULL,
         )
         try:
-            url = f"http://127.0.0.1:{listen_port}"
-            wait_until_answers(
-                url + "/nginx-ready",
-                front,
-                what="nginx",
-                timeout=10,
-                detail=lambda: log_tail(work / "error.log"),
-                any_status=True,  # the app's 404, through nginx
+            url = f"https://{NAME}:{tls_port}"
+            _wait_for_nginx(url + "/nginx-ready", certificate, front, work)
+            yield Proxy(
+                url,
+                f"http://{NAME}:{plain_port}",
+                upstream,
+                work / "cache",
+                upstream_log,
+                certificate,
             )
-            yield Proxy(url, upstream, work / "cache", upstream_log)
         finally:
             stop_process(front)
+
+
+def _wait_for_nginx(
+    url: str, certificate: Path, front: subprocess.Popen[bytes], work: Path
+) -> None:
+    """Until nginx answers over HTTPS with its certificate (any status: the app's 404)."""
+    deadline = time.monotonic() + within(10.0)
+    while True:
+        if front.poll() is not None:
+            raise RuntimeError(
+                f"nginx exited with {front.returncode}: {log_tail(work / 'error.log')}"
+            )
+        try:
+            requests.get(url, timeout=1, verify=str(certificate))
+            return
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"nginx did not answer: {log_tail(work / 'error.log')}"
+                ) from None
+        time.sleep(0.05)
 
 
 def _status(response: requests.Response) -> str | None:
@@ -263,7 +312,13 @@ def test_a_stale_entry_is_revalidated_upstream(proxy: Proxy) -> None:
 
 def test_post_sparql_is_never_cached(proxy: Proxy) -> None:
     answers = [
-        requests.post(proxy.url + "/sparql", data={"query": "ASK{}"}, timeout=10) for _ in (1, 2)
+        requests.post(
+            proxy.url + "/sparql",
+            data={"query": "ASK{}"},
+            timeout=10,
+            verify=str(proxy.certificate),
+        )
+        for _ in (1, 2)
     ]
     for answer in answers:
         assert answer.status_code == 200
@@ -302,3 +357,41 @@ def test_purge_by_deleting_the_files(proxy: Proxy) -> None:
         if entry.is_file():
             entry.unlink()
     assert [_status(proxy.get(path, headers=accept)) for _ in (1, 2)] == ["MISS", "HIT"]
+
+
+def test_https_only_with_hsts(proxy: Proxy) -> None:
+    """Plain HTTP redirects to HTTPS (path and query kept); every HTTPS answer has HSTS."""
+    moved = requests.get(proxy.plain + "/id/kpi/2?lang=en", timeout=10, allow_redirects=False)
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == proxy.url + "/id/kpi/2?lang=en"
+    for path in ("/", "/id/kpi/2.ttl", "/no-such-page"):
+        answer = proxy.get(path)
+        assert answer.headers["Strict-Transport-Security"] == "max-age=31536000", path
+
+
+def test_other_host_names_get_nothing(proxy: Proxy) -> None:
+    """A forged Host gets no answer at all (444: the connection is closed), over HTTP and
+    over HTTPS; a TLS client naming another site is refused in the handshake."""
+    port = int(proxy.plain.rsplit(":", 1)[1])
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"}, timeout=10)
+    with pytest.raises(requests.ConnectionError):
+        proxy.get("/changes.atom", headers={"Host": "evil.example"})
+    tls_port = int(proxy.url.rsplit(":", 1)[1])
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(f"https://127.0.0.1:{tls_port}/", timeout=10, verify=False)
+
+
+def test_the_language_cookie_is_secure_over_https(proxy: Proxy) -> None:
+    """The server believes nginx's X-Forwarded-Proto (DX_FORWARDED_ALLOW_IPS): the cookie
+    a reader's ?lang= sets is Secure; straight over HTTP it is not."""
+    over_tls = proxy.get("/plan?lang=en", headers={"Accept": HTML})
+    assert "Secure" in over_tls.headers["Set-Cookie"], over_tls.headers["Set-Cookie"]
+    direct = requests.get(proxy.upstream + "/plan?lang=en", headers={"Accept": HTML}, timeout=10)
+    assert "Secure" not in direct.headers["Set-Cookie"]
+    forged = requests.get(
+        proxy.upstream + "/plan?lang=en",
+        headers={"Accept": HTML, "X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    assert "Secure" in forged.headers["Set-Cookie"]  # from 127.0.0.1: the trusted proxy's address

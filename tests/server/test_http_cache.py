@@ -53,8 +53,10 @@ class CountingStore:
 
 
 def _app(dist: Path, store: object | None = None, **config: object) -> Flask:
+    """The app with ``X-Cache: hit`` on answers from the response cache (off by default)."""
     store = store if store is not None else LocalStore.from_build(dist)
-    return create_app({"TESTING": True, "DIST_DIR": str(dist), **config}, store=store)
+    settings = {"TESTING": True, "DIST_DIR": str(dist), "RESPONSE_CACHE_HEADER": True, **config}
+    return create_app(settings, store=store)
 
 
 @pytest.mark.parametrize("path", [*PAGES, SPARQL, "/download/dx-kpi.ttl"])
