@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from rdflib import Graph, URIRef
 
 from server.stores.local import LocalStore
 from tests.sparql.conftest import sparql_app
@@ -80,3 +81,16 @@ def test_a_listed_function_the_embedded_store_lacks_is_a_400_not_a_502(
         response = app.test_client().get("/sparql", query_string={"query": query}, headers=JSON)
     assert response.status_code == 400
     assert "not supported by the embedded store" in response.get_json()["error"]
+
+
+def test_the_service_description_lists_the_extension_functions(
+    protocol_store: LocalStore,
+) -> None:
+    extension = URIRef("http://www.w3.org/ns/sparql-service-description#extensionFunction")
+    with sparql_app(protocol_store, SPARQL_EXTENSION_FUNCTIONS=f"{XSD}date") as (app, _):
+        listed = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    with sparql_app(protocol_store) as (app, _):
+        unlisted = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    functions = set(Graph().parse(data=listed.data, format="turtle").objects(None, extension))
+    assert functions == {URIRef(f"{XSD}date")}
+    assert not set(Graph().parse(data=unlisted.data, format="turtle").objects(None, extension))
