@@ -168,6 +168,16 @@ def test_an_unreachable_store_fails_quickly(fake_dist) -> None:
             None,
             ("http://h:8890/sparql-graph-crud", "http://h:8890/sparql", "http://h:8890/sparql"),
         ),
+        (
+            "http://h:8890/sparql-graph-crud-auth",
+            None,
+            None,
+            (
+                "http://h:8890/sparql-graph-crud-auth",
+                "http://h:8890/sparql-auth",
+                "http://h:8890/sparql-auth",
+            ),
+        ),
     ],
 )
 def test_endpoint_defaults(store, query, update, expected) -> None:
