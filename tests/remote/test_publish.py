@@ -194,7 +194,9 @@ def test_endpoints_that_cannot_be_guessed(store, query) -> None:
 
 
 def test_cli_publishes(triplestore, fake_dist) -> None:
-    result = CliRunner().invoke(publish_command, [str(fake_dist), *triplestore.cli_args])
+    result = CliRunner().invoke(
+        publish_command, [str(fake_dist), *triplestore.cli_args], env=triplestore.cli_env
+    )
     assert result.exit_code == 0, result.output
     assert f"{EDITION}\t15 triples" in result.output
     assert "published 3 graph(s)" in result.output
