@@ -19,7 +19,9 @@ after FILTER, and anywhere in a query's own clauses outside its ``{ }`` (GROUP B
 HAVING, and LIMIT/OFFSET, where Virtuoso takes expressions). Inside ``{ }`` or ``[ ]`` the
 same tokens are a predicate and a collection (``?s ex:p (1 2)``), which call nothing; the
 walker treats every other ``(`` as an expression's, so what it cannot place is a call. A
-word followed by ``(`` must be one of SPARQL's own keywords. One pass over the tokens with a
+word followed by ``(`` must be one of SPARQL's own keywords. ``<…>`` is always an IRI, the
+longest match, as Virtuoso's lexer takes it (``?a<p:f(1)>?b`` is a syntax error there;
+tests/remote/test_virtuoso_guard.py checks that it calls nothing). One pass over the tokens with a
 stack of brackets (bounded by ``server.syntax.MAX_NESTING``): linear in the query's length,
 like the rest of the guard.
 """

@@ -158,6 +158,9 @@ PLACES = [
     "SELECT * {{ ?s ?p ?o . {C} ?p ?o }}",
     "SELECT * {{ VALUES ?x {{ {C} }} }}",
     "DESCRIBE {C}",
+    # '<' glued to a call: Virtuoso reads an IRI, as the guard's tokenizer does
+    "SELECT * {{ ?s ?p ?o FILTER(?o<{C}>?s) }} LIMIT 2",
+    "SELECT (1<{C}>0 AS ?x) {{}}",
 ]
 CALLS = [f"<{PROBE}>('{{n}}')", "p:probe('{n}')"]
 
