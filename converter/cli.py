@@ -187,7 +187,8 @@ def formats_command() -> None:
     "store_url",
     required=True,
     envvar="DX_PUBLISH_STORE",
-    help="Graph Store Protocol URL (…/store, …/data) or an Oxigraph base URL.",
+    help="Graph Store Protocol URL (…/store, …/data, Virtuoso's …/sparql-graph-crud-auth) or "
+    "an Oxigraph base URL.",
 )
 @click.option("--query-url", help="SPARQL query endpoint [default: sibling …/query].")
 @click.option("--update-url", help="SPARQL update endpoint [default: sibling …/update].")
@@ -202,13 +203,14 @@ def formats_command() -> None:
     "--user",
     envvar="DX_STORE_USER",
     show_envvar=True,
-    help="HTTP Basic user for the store (Graph Store, Update and query requests).",
+    help="User of the store's publishing account (HTTP Basic or Digest, as the store asks; "
+    "Graph Store, Update and query requests).",
 )
 @click.option(
     "--password",
     envvar="DX_STORE_PASSWORD",
     show_envvar=True,
-    help="HTTP Basic password; prefer the environment variable (command lines are visible).",
+    help="Its password; prefer the environment variable (command lines are visible).",
 )
 def publish_command(
     dist: Path,

@@ -44,6 +44,7 @@ from converter.contract import (
     ManifestError,
 )
 from converter.errors import ConverterError
+from converter.httpauth import Authenticator
 
 #: N-Triples is a subset of Turtle, and Turtle is the format every GSP store accepts.
 UPLOAD_MEDIA_TYPE = "text/turtle"
@@ -96,8 +97,9 @@ def endpoints(
     """Complete the endpoint URLs; ``…/store`` or ``…/data`` imply sibling ``query``/``update``.
 
     A bare ``http://host:port`` is taken as an Oxigraph server (``/store``, ``/query``,
-    ``/update``); Virtuoso's ``…/sparql-graph-crud`` implies ``…/sparql`` for both queries
-    and updates.
+    ``/update``); Virtuoso's ``…/sparql-graph-crud-auth`` implies ``…/sparql-auth`` (its
+    authenticated endpoints) for both queries and updates, and ``…/sparql-graph-crud``
+    implies ``…/sparql``.
 
     :raises PublishInputError: a URL is not http(s) or cannot be derived.
     """
@@ -106,9 +108,9 @@ def endpoints(
         store_url = store_url.rstrip("/") + "/store"
     head, _, last = store_url.rstrip("/").rpartition("/")
     sibling = last in ("store", "data")
-    virtuoso = last == "sparql-graph-crud"
+    virtuoso = {"sparql-graph-crud": "sparql", "sparql-graph-crud-auth": "sparql-auth"}.get(last)
     if query_url is None and (sibling or virtuoso):
-        query_url = f"{head}/sparql" if virtuoso else f"{head}/query"
+        query_url = f"{head}/{virtuoso}" if virtuoso else f"{head}/query"
     if query_url is None:
         raise PublishInputError(
             f"cannot derive the query endpoint from {store_url}; pass --query-url"
@@ -118,7 +120,7 @@ def endpoints(
         if sibling:
             update_url = f"{head}/update"
         elif virtuoso:
-            update_url = f"{head}/sparql"
+            update_url = f"{head}/{virtuoso}"
         elif q_last in ("query", "sparql"):
             update_url = f"{q_head}/update"
         else:
@@ -171,8 +173,9 @@ def publish(
 ) -> PublishReport:
     """Upload every graph of a validated build, verify it, then switch all graphs at once.
 
-    ``user`` and ``password`` are sent as HTTP Basic credentials with every request (Graph
-    Store, Update and query); they never appear in an error message.
+    ``user`` and ``password`` authenticate every request (Graph Store, Update and query)
+    with HTTP Basic or Digest, whichever the store asks for (``converter.httpauth``); they
+    never appear in an error message.
 
     :raises PublishInputError: the build is not publishable, or a user without a password
         (the store was not touched).
@@ -208,9 +211,9 @@ def _credentials(user: str | None, password: str | None) -> tuple[str, str] | No
     if user is None and password is None:
         return None
     if not user or password is None:
-        raise PublishInputError("HTTP Basic auth needs both a user and a password")
+        raise PublishInputError("HTTP auth needs both a user and a password")
     if ":" in user:
-        raise PublishInputError("HTTP Basic auth: the user name cannot contain ':'")
+        raise PublishInputError("HTTP auth: the user name cannot contain ':'")
     return user, password
 
 
@@ -241,7 +244,7 @@ def _check_switch(store: _Client, files: list[GraphFile]) -> dict[str, int]:
 
 class _Client:
     """The three standard calls publish needs, over stdlib ``urllib``, each with a timeout
-    (and HTTP Basic credentials, sent with every request and hidden in every message)."""
+    (and credentials, sent as the store asks and hidden in every message)."""
 
     def __init__(
         self, ends: Endpoints, timeout: float, credentials: tuple[str, str] | None = None
@@ -249,10 +252,10 @@ class _Client:
         self.ends = ends
         self.timeout = timeout
         self._secrets: list[str] = []
-        self._authorization: str | None = None
+        self._auth: Authenticator | None = None
         if credentials is not None:
+            self._auth = Authenticator(*credentials)
             token = base64.b64encode(":".join(credentials).encode()).decode("ascii")
-            self._authorization = f"Basic {token}"
             # Longest first, so a secret that contains another is hidden whole.
             secrets = {token, ":".join(credentials), credentials[1]} - {""}
             self._secrets = sorted(secrets, key=len, reverse=True)
@@ -357,20 +360,42 @@ class _Client:
     ) -> bytes:
         """Send one request; a failure is a :class:`PublishError` without the credentials.
 
+        A 401 that asks for credentials this client holds gets one more try with them.
+
         :raises PublishError: the store answered an error status, timed out or is unreachable.
         """
         headers = {"Content-Type": content_type, "Accept": accept}
-        if self._authorization is not None:
-            headers["Authorization"] = self._authorization  # sent up front: no 401 round trip
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return bytes(response.read())
+            try:
+                return self._send(request)
+            except urllib.error.HTTPError as exc:
+                if not self._retry(exc, request):
+                    raise
+            return self._send(request)  # with the credentials the store asked for
         except Exception as exc:  # noqa: BLE001 - mapped (and redacted) below, or re-raised
             message = _failure(exc, what, url, self.timeout)
             if message is None:
                 raise
             raise PublishError(self._redact(message)) from exc
+
+    def _send(self, request: urllib.request.Request) -> bytes:
+        if self._auth is not None:
+            header = self._auth.header(request.get_method(), request.full_url)
+            if header is not None:
+                request.add_header("Authorization", header)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return bytes(response.read())
+
+    def _retry(self, exc: urllib.error.HTTPError, request: urllib.request.Request) -> bool:
+        """Whether a 401 asks for credentials this client can send (it then holds them)."""
+        if self._auth is None or exc.code != 401:
+            return False
+        challenges = exc.headers.get_all("WWW-Authenticate") or []
+        if not self._auth.challenged(challenges, sent=request.get_header("Authorization")):
+            return False
+        exc.close()
+        return True
 
 
 def _failure(exc: Exception, what: str, url: str, timeout: float) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
@@ -20,8 +21,11 @@ from flask import current_app
 
 from converter.contract import DEFAULT_BASE_IRI
 from server.errors import ConfigError
+from server.syntax import VIRTUOSO_NAMESPACES
 
 log = logging.getLogger(__name__)
+#: A full IRI as SPARQL writes one between ``<>`` (scheme, then no space or delimiter).
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 
 def _setting(default: Any, doc: str, *, env: str = "", legacy: str = "") -> Any:
@@ -74,6 +78,10 @@ class Settings:
         2048, "MiB of address space all query processes of the server may use together "
         "(each gets an equal share); 0 = no cap",
     )  # fmt: skip
+    sparql_extension_functions: str = _setting(
+        "", "IRIs (space-separated) of extension functions `/sparql` queries may call besides "
+        "SPARQL 1.1's own and the XSD casts; never Virtuoso's `bif:` or `sql:`",
+    )  # fmt: skip
     sparql_cache_size: int = _setting(
         256, "`/sparql` answers kept in memory (embedded store); 0 = none",
         legacy="SPARQL_CACHE_SIZE",
@@ -105,6 +113,15 @@ class Settings:
     ckan_license_id: str = _setting(
         "other-at", "CKAN `license_id` in `/catalog/ckan.json` (e.g. `PDL1.0`)"
     )
+
+    def __post_init__(self) -> None:
+        for iri in self.extension_functions:
+            if not _ABSOLUTE_IRI.fullmatch(iri) or iri.lower().startswith(VIRTUOSO_NAMESPACES):
+                name = self.env_name("sparql_extension_functions")
+                raise ConfigError(
+                    f"{name}: {iri!r} is not the full IRI of an extension function "
+                    "(Virtuoso's bif: and sql: are never allowed)"
+                )
 
     @staticmethod
     def env_name(name: str) -> str:
@@ -146,6 +163,11 @@ class Settings:
     def trusted_proxies(self) -> frozenset[str]:
         addresses = self.forwarded_allow_ips.split()
         return frozenset() if addresses == ["none"] else frozenset(addresses)
+
+    @property
+    def extension_functions(self) -> frozenset[str]:
+        """The IRIs of ``sparql_extension_functions``."""
+        return frozenset(self.sparql_extension_functions.split())
 
     @property
     def endpoint_iri(self) -> str:

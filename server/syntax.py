@@ -40,6 +40,18 @@ SERVICE_REFUSED = (
     "SERVICE is not allowed: this endpoint never connects to other hosts / "
     "SERVICE（外部エンドポイントへの問い合わせ）は使えません"
 )
+DEFINE_REFUSED = (
+    "DEFINE (Virtuoso's pragmas) is not SPARQL and not allowed / "
+    "DEFINE（Virtuoso のプラグマ）は使えません"
+)
+#: IRIs an engine runs code for: Virtuoso's ``bif:``/``sql:`` prefixes name the IRIs
+#: ``bif:NAME`` and ``sql:NAME`` (SQL built-ins and stored procedures, ``bif:exec`` among them).
+VIRTUOSO_NAMESPACES = (
+    "bif:",
+    "sql:",
+    "http://www.openlinksw.com/schemas/bif#",
+    "http://www.openlinksw.com/schemas/sql#",
+)
 #: Brackets deeper than this are refused: Oxigraph's recursive parser overflows a query
 #: worker's stack at about 2,500 nested braces; real queries stay under 20.
 MAX_NESTING = 64
@@ -156,6 +168,8 @@ def _inspect(tokens: list[Token], base_iri: str) -> QueryInfo:
     if any(word in UPDATE_WORDS for word in words):
         raise UpdateRefused(READ_ONLY)
     first = tokens[start] if start < len(tokens) else None
+    if first is not None and first.kind == "word" and first.text.upper() == "DEFINE":
+        raise QueryRefused(DEFINE_REFUSED)
     if first is None or first.kind != "word" or first.text.upper() not in QUERY_FORMS:
         found = first.text if first else "end of query"
         raise QueryRefused(

@@ -40,6 +40,8 @@ def service_description(endpoint: str, graphs: Mapping[str, int], settings: Sett
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
     for name in _RESULT_FORMATS:
         g.add((service, SD.resultFormat, FORMATS[name]))
+    for iri in sorted(settings.extension_functions):
+        g.add((service, SD.extensionFunction, URIRef(iri)))
     g.add((service, DCTERMS.title, Literal("福島県 行政DX KPI SPARQLエンドポイント", lang="ja")))
     g.add(
         (service, DCTERMS.title, Literal("Fukushima Prefecture DX KPI SPARQL endpoint", lang="en"))
@@ -73,5 +75,7 @@ def _limits(settings: Settings) -> str:
         f"at most {settings.sparql_max_rows} rows or triples (X-SPARQL-Truncated when cut); "
         f"queries up to {settings.sparql_max_query_length} characters and bodies up to "
         f"{settings.sparql_max_body_bytes} bytes (HTTP 413). SERVICE is refused and FROM may only "
-        "name the graphs listed here: this endpoint never fetches data from other hosts."
+        "name the graphs listed here: this endpoint never fetches data from other hosts. "
+        "Queries may call SPARQL 1.1's own functions, the XSD casts and the extension "
+        "functions listed here (sd:extensionFunction), nothing else (HTTP 400)."
     )

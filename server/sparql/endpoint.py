@@ -1,9 +1,10 @@
 """``/sparql``: a read-only SPARQL 1.1 Protocol endpoint that is safe on the open internet.
 
 Every request goes the same way, whatever the store:
-read the protocol request (protocol) → refuse updates, SERVICE, foreign FROM and oversized
-queries (guard, over server/syntax.py) → choose the answer's format (negotiation) → run it
-with the store's own executor and time limit (``Store.executor``) → answer with CORS.
+read the protocol request (protocol) → refuse updates, SERVICE, foreign FROM, functions
+that are not SPARQL's own and oversized queries (guard, over server/syntax.py) → choose the
+answer's format (negotiation) → run it with the store's own executor and time limit
+(``Store.executor``) → answer with CORS.
 GET without a query answers a Service Description to RDF clients and the query UI to browsers.
 """
 
@@ -119,6 +120,7 @@ def _answer(bp: SparqlBlueprint, operation: Operation, query: str, deadline: flo
         max_length=settings.sparql_max_query_length,
         known_graphs=lambda: frozenset(bp.store.graphs()),
         base_iri=settings.endpoint_iri,
+        extension_functions=settings.extension_functions,
     )
     fmt = answer_format(info.returns_graph, request_header("Accept"), operation.formats)
     answer = bp.executor.execute(

@@ -111,6 +111,12 @@ def _answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, Any], b
         # The store is in memory, so an I/O error can only come from the query itself
         # (a SERVICE call that got this far fails here: the process has no network).
         return _failure("query", f"query failed: {exc}")
+    except RuntimeError as exc:
+        if not str(exc).startswith("The custom function"):
+            raise
+        # An extension function the settings allow (DX_SPARQL_EXTENSION_FUNCTIONS) that
+        # Oxigraph does not implement: the client asked for it, so a 400, not a 502.
+        return _failure("query", f"{exc} by the embedded store / 組み込みストアにない関数です")
     return _header(answer), answer.body
 
 

@@ -24,7 +24,7 @@ import pytest
 from converter.publish import PublishReport, publish
 from tests.support.fakedist import write_dist
 from tests.support.oxigraph_server import OxigraphServer
-from tests.support.virtuoso_server import VirtuosoServer, missing
+from tests.support.virtuoso_server import PUBLISHER, VirtuosoServer, missing
 
 #: The real stores every ``triplestore`` test runs on.
 STORES = ["oxigraph", pytest.param("virtuoso", marks=pytest.mark.virtuoso)]
@@ -63,15 +63,29 @@ class TripleStore:
         """``converter publish`` options for this store (the other URLs are derived)."""
         if isinstance(self.server, OxigraphServer):
             return ["--store", self.server.base_url]
-        return ["--store", self.store_url]  # …/sparql-graph-crud: …/sparql for the rest
+        # …/sparql-graph-crud-auth: …/sparql-auth for the rest, as the publisher (Digest)
+        return ["--store", self.store_url, "--user", PUBLISHER[0]]
+
+    @property
+    def cli_env(self) -> dict[str, str]:
+        """The environment ``converter publish`` needs besides :attr:`cli_args`."""
+        return (
+            {} if isinstance(self.server, OxigraphServer) else {"DX_STORE_PASSWORD": PUBLISHER[1]}
+        )
 
     def publish(self, dist: Path) -> PublishReport:
+        """Publish ``dist`` as the store's publisher (Virtuoso: the authenticated account)."""
+        if isinstance(self.server, OxigraphServer):
+            return publish(dist, store_url=self.store_url, query_url=self.query_url, timeout=10)
+        user, password = PUBLISHER
         return publish(
             dist,
             store_url=self.store_url,
-            query_url=self.query_url,
+            query_url=self.server.auth_url,
             update_url=self.update_url,
             timeout=10,
+            user=user,
+            password=password,
         )
 
     def put(self, graph: str, path: Path) -> None:
@@ -82,7 +96,8 @@ class TripleStore:
             method="PUT",
             headers={"Content-Type": "text/turtle"},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
+        opener = self.server.urlopen if isinstance(self.server, VirtuosoServer) else None
+        with (opener or urllib.request.urlopen)(request, timeout=10) as response:
             response.read()
 
     def stop(self) -> None:

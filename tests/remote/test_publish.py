@@ -168,6 +168,16 @@ def test_an_unreachable_store_fails_quickly(fake_dist) -> None:
             None,
             ("http://h:8890/sparql-graph-crud", "http://h:8890/sparql", "http://h:8890/sparql"),
         ),
+        (
+            "http://h:8890/sparql-graph-crud-auth",
+            None,
+            None,
+            (
+                "http://h:8890/sparql-graph-crud-auth",
+                "http://h:8890/sparql-auth",
+                "http://h:8890/sparql-auth",
+            ),
+        ),
     ],
 )
 def test_endpoint_defaults(store, query, update, expected) -> None:
@@ -184,7 +194,9 @@ def test_endpoints_that_cannot_be_guessed(store, query) -> None:
 
 
 def test_cli_publishes(triplestore, fake_dist) -> None:
-    result = CliRunner().invoke(publish_command, [str(fake_dist), *triplestore.cli_args])
+    result = CliRunner().invoke(
+        publish_command, [str(fake_dist), *triplestore.cli_args], env=triplestore.cli_env
+    )
     assert result.exit_code == 0, result.output
     assert f"{EDITION}\t15 triples" in result.output
     assert "published 3 graph(s)" in result.output

@@ -74,6 +74,8 @@ def test_accepted(query: str, form: str) -> None:
         ("WITH <http://example.org/g1> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", 403),
         ("SELECT * {} ; INSERT DATA { <a> <b> <c> }", 403),
         ("PREFIX ex: <http://example.org/> COPY ex:g1 TO ex:g2", 403),
+        ("DEFINE input:inference 'x' SELECT * {}", 400),  # Virtuoso's pragmas
+        ("SELECT (bif:exec('x') AS ?x) {}", 400),  # Virtuoso's functions (test_functions.py)
         ("", 400),
         ("# only a comment", 400),
         ("hello", 400),

@@ -5,13 +5,15 @@ Like :class:`tests.support.oxigraph_server.OxigraphServer`: a fresh database in 
 to 127.0.0.1 only (no Unix socket, no other listener), and :meth:`VirtuosoServer.stop` /
 :meth:`VirtuosoServer.start` to simulate a store that goes down and comes back with its data.
 
-Endpoints (Virtuoso's own paths): ``/sparql`` answers queries *and* updates,
-``/sparql-graph-crud`` is the SPARQL 1.1 Graph Store HTTP Protocol. Both run as the SQL user
-``SPARQL``, which may only read; a fresh database therefore gets
-``GRANT SPARQL_UPDATE TO "SPARQL"`` (through ``isql-vt`` as dba/dba on the SQL port), so that
-``converter.publish`` can write over plain HTTP. Why not the ``…-auth`` endpoints: they
-speak HTTP Digest only and answer a pre-emptive HTTP Basic header (what ``publish --user``
-sends) with 401 and no challenge, so ``publish`` cannot use them.
+Two accounts, as the README's set-up has them. The public ``/sparql`` (what the server
+reads, :attr:`VirtuosoServer.query_url`) and ``/sparql-graph-crud`` run as the SQL user
+``SPARQL``, which may only read: a fresh database grants it nothing more, so even a
+``bif:exec`` that reached the store could not write. Publishing goes through the
+authenticated endpoints ``/sparql-auth`` (queries and updates) and ``/sparql-graph-crud-auth``
+(the SPARQL 1.1 Graph Store HTTP Protocol) as the user :data:`PUBLISHER`, created with
+``DB.DBA.USER_CREATE`` and ``GRANT SPARQL_UPDATE`` (through ``isql-vt`` as dba/dba on the SQL
+port). Those endpoints speak HTTP Digest only; this module's own requests use the standard
+library's ``HTTPDigestAuthHandler``, ``converter.publish`` its own client.
 
 A fresh database takes about 5 s to create (a restart about 3 s), so the tests start one
 server per session (per xdist worker) and call :meth:`VirtuosoServer.reset` between tests.
@@ -19,6 +21,7 @@ server per session (per xdist worker) and call :meth:`VirtuosoServer.reset` betw
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import subprocess
 import time
@@ -35,6 +38,8 @@ VIRTUOSO_NAMES = ("virtuoso-t",)
 ISQL_NAMES = ("isql-vt",)
 INSTALL_HINT = "run scripts/install-system-deps.sh (apt-get install virtuoso-opensource-7-bin)"
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: The account that publishes (a throw-away database's; never a real password).
+PUBLISHER = ("dxpublish", "dx-Publish-7est")
 
 INI = """\
 ; Written by tests/support/virtuoso_server.py: one throw-away database, 127.0.0.1 only.
@@ -133,13 +138,23 @@ class VirtuosoServer(ServerProcess):
         return f"{self.base_url}/sparql"
 
     @property
+    def auth_url(self) -> str:
+        """Queries and updates of the publisher account (HTTP Digest)."""
+        return f"{self.base_url}/sparql-auth"
+
+    @property
     def update_url(self) -> str:
-        """Virtuoso takes SPARQL Update on its query endpoint."""
-        return f"{self.base_url}/sparql"
+        """Virtuoso takes SPARQL Update on its query endpoint: the authenticated one."""
+        return self.auth_url
 
     @property
     def store_url(self) -> str:
-        """The SPARQL 1.1 Graph Store HTTP Protocol endpoint."""
+        """The SPARQL 1.1 Graph Store HTTP Protocol endpoint of the publisher (Digest)."""
+        return f"{self.base_url}/sparql-graph-crud-auth"
+
+    @property
+    def public_store_url(self) -> str:
+        """The Graph Store endpoint as the read-only account ``SPARQL``."""
         return f"{self.base_url}/sparql-graph-crud"
 
     @property
@@ -164,7 +179,10 @@ class VirtuosoServer(ServerProcess):
 
     def after_ready(self) -> None:
         if self._fresh:
-            self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
+            user, password = PUBLISHER
+            self.sql(
+                f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";"
+            )
             self.system_graphs = frozenset(self.graphs())
 
     def log(self) -> str:
@@ -198,14 +216,25 @@ class VirtuosoServer(ServerProcess):
             lines = response.read().decode("utf-8").splitlines()[1:]
         return [line.strip().strip('"') for line in lines if line.strip()]
 
+    def urlopen(
+        self, request: urllib.request.Request, timeout: float = 30
+    ) -> http.client.HTTPResponse:
+        """Open ``request`` as the publisher (HTTP Digest, the standard library's)."""
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, self.base_url, *PUBLISHER)
+        opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+        response: http.client.HTTPResponse = opener.open(request, timeout=timeout)
+        return response
+
     def update(self, text: str) -> None:
+        """Run SPARQL Update as the publisher."""
         request = urllib.request.Request(
             self.update_url,
             data=urllib.parse.urlencode({"update": text}).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with self.urlopen(request) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]
