@@ -3,7 +3,8 @@
 Stores and the SPARQL analyser raise errors that say what went wrong (:class:`StoreError`,
 :class:`QueryError`); only :func:`status_of`, used by the handlers at the edge, decides the
 HTTP status (oxigraph's ``loader_to_http_error`` shape). Views that refuse a request raise
-:class:`ApiError` with its status. This module imports nothing else of ``server``.
+:class:`ApiError` with its status. This module imports nothing else of ``server``; of the
+converter, only its errors (an answer XML cannot carry, :class:`NotXmlText`, is a 406).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from converter.errors import NotXmlText
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,7 @@ STATUS: dict[type[Exception], int] = {
     UpdateRefused: 403,
     QueryRefused: 400,
     UnsupportedFormat: 406,
+    NotXmlText: 406,
     QueryError: 400,
     StoreUnavailable: 503,
     QueryStopped: 503,
@@ -148,6 +152,10 @@ def register_error_handlers(app: Flask) -> None:
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry is not None else None
         return error_response(status, exc.message, headers)
+
+    @app.errorhandler(NotXmlText)
+    def _not_xml(exc: NotXmlText) -> Response:
+        return error_response(406, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

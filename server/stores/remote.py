@@ -30,6 +30,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from converter.contract import CONTROL_PREFIX, PUBLISHED_GRAPH, REGISTER_GRAPH
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, Format, from_media_type
+from converter.xmltext import checked, is_xml
 from server.errors import (
     QueryError,
     QuerySyntaxError,
@@ -349,6 +350,8 @@ class RemoteStore:
 
         :raises UnsupportedFormat: ``accept`` does not fit the query form.
         :raises StoreError: the store answered in another format.
+        :raises NotXmlText: ``accept`` is XML and the answer holds a character XML 1.0
+            cannot carry (the store's XML would not be well-formed).
         """
         sparql, form = self._prepare(query, accept)
         graph = form in _GRAPH_FORMS
@@ -361,7 +364,7 @@ class RemoteStore:
             raise StoreError(
                 f"SPARQL store {self.query_url} answered {media_type} instead of {accept}"
             )
-        return body, media_type
+        return (checked(body) if is_xml(accept) else body), media_type
 
 
 def _answer_format(media_type: str, among: tuple[Format, ...]) -> Format:
