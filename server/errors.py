@@ -30,11 +30,16 @@ class ApiError(Exception):
 
 
 class ServerError(Exception):
-    """Base of the errors below; ``message`` is readable by the person who sent the request."""
+    """Base of the errors below; ``message`` is readable by the person who sent the request.
 
-    def __init__(self, message: str) -> None:
+    ``detail`` is for the server's log only (a remote store's address and its own words):
+    the handler logs it and never sends it.
+    """
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
 
 class ConfigError(ServerError):
@@ -47,6 +52,10 @@ class QueryError(ServerError):
 
 class QuerySyntaxError(QueryError):
     """The text is not SPARQL 1.1, or not the query form the caller needs."""
+
+
+class QueryRejected(QueryError):
+    """The store refused the query (its syntax, a feature or function the store lacks)."""
 
 
 class QueryRefused(QueryError):
@@ -147,7 +156,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServerError)
     def _server_error(exc: ServerError) -> Response:
         status = status_of(exc)
-        if status >= 500:
+        if exc.detail:  # what the client is not told
+            level = logging.WARNING if status >= 500 else logging.INFO
+            log.log(level, "%s (%d): %s", type(exc).__name__, status, exc.detail)
+        elif status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry is not None else None

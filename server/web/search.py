@@ -62,7 +62,8 @@ class SearchService:
         try:
             self.index()
         except StoreError as exc:
-            log.warning("search index not built at start (%s); building at first search", exc)
+            reason = exc.detail or exc.message  # the log may name the store; clients never
+            log.warning("search index not built at start (%s); building at first search", reason)
 
 
 @dataclass(frozen=True)
