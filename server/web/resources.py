@@ -84,8 +84,9 @@ def _kpi_parts(store: Store, iri: str, graph: Graph, labeller: Labeller) -> dict
     units = [u for u in graph.objects(URIRef(iri), DX.unitLabel) if isinstance(u, Literal)]
     unit = next((str(u) for u in units if u.language == labeller.lang), "")
     unit = unit or next((str(u) for u in units), "")
+    labeller.load([URIRef(iri)])
     chart = bar_chart(
-        bars, categories, title=labeller(iri), legend=legend, unit=unit, lang=labeller.lang
+        bars, categories, title=labeller.text(iri), legend=legend, unit=unit, lang=labeller.lang
     )
     direction = graph.value(URIRef(iri), DX.direction)
     return {"values": values, "chart": chart, "direction": direction}
