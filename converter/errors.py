@@ -54,3 +54,16 @@ class ValidationFailed(ConverterError):
         self.report_text = report_text
         self.violations = violations
         super().__init__(f"SHACL: {violations} violation(s); nothing was published\n{report_text}")
+
+
+class NotXmlText(ValueError):
+    """An answer holds a character XML 1.0 cannot carry, so it has no XML form (see
+    :mod:`converter.xmltext`); ``char`` is the first such character."""
+
+    def __init__(self, char: str) -> None:
+        self.char = char
+        super().__init__(
+            f"this answer holds U+{ord(char):04X}, a character XML 1.0 cannot carry; ask for "
+            "JSON or Turtle (or another format that is not XML) / この回答には XML 1.0 で表せない"
+            f"文字（U+{ord(char):04X}）が含まれます。JSON か Turtle などを指定してください"
+        )

@@ -20,6 +20,7 @@ from rdflib.term import Node
 
 from converter.values import canonical_decimal
 from converter.vocab import PREFIXES
+from converter.xmltext import TEXT_ENTITIES, checked
 
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 
@@ -173,6 +174,11 @@ def turtle(graph: Graph | Sorted, *, extra_prefixes: dict[str, str] | None = Non
 
 
 def rdf_xml(graph: Graph | Sorted) -> bytes:
+    """RDF/XML, subjects in N-Triples order.
+
+    :raises NotXmlText: a literal holds a character XML 1.0 cannot carry.
+    :raises ValueError: a predicate cannot be written as an element name.
+    """
     namespaces: dict[str, str] = {str(RDF): "rdf"}
     known = {str(ns): prefix for prefix, ns in PREFIXES.items()}
     qnames: dict[Node, str] = {}
@@ -210,7 +216,7 @@ def rdf_xml(graph: Graph | Sorted) -> bytes:
                     if o.datatype and o.datatype != XSD.string
                     else ""
                 )
-                body.append(f"    <{name}{attrs}>{escape(lexical(o))}</{name}>")
+                body.append(f"    <{name}{attrs}>{escape(lexical(o), TEXT_ENTITIES)}</{name}>")
             elif isinstance(o, BNode):
                 body.append(f'    <{name} rdf:nodeID="{escape(str(o))}"/>')
             else:
@@ -222,4 +228,4 @@ def rdf_xml(graph: Graph | Sorted) -> bytes:
         for ns, prefix in sorted(namespaces.items(), key=lambda item: item[1])
     ]
     header[-1] += ">"
-    return ("\n".join([*header, *body, "</rdf:RDF>"]) + "\n").encode("utf-8")
+    return checked(("\n".join([*header, *body, "</rdf:RDF>"]) + "\n").encode("utf-8"))

@@ -3,7 +3,8 @@
 Stores and the SPARQL analyser raise errors that say what went wrong (:class:`StoreError`,
 :class:`QueryError`); only :func:`status_of`, used by the handlers at the edge, decides the
 HTTP status (oxigraph's ``loader_to_http_error`` shape). Views that refuse a request raise
-:class:`ApiError` with its status. This module imports nothing else of ``server``.
+:class:`ApiError` with its status. This module imports nothing else of ``server``; of the
+converter, only its errors (an answer XML cannot carry, :class:`NotXmlText`, is a 406).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from converter.errors import NotXmlText
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +30,16 @@ class ApiError(Exception):
 
 
 class ServerError(Exception):
-    """Base of the errors below; ``message`` is readable by the person who sent the request."""
+    """Base of the errors below; ``message`` is readable by the person who sent the request.
 
-    def __init__(self, message: str) -> None:
+    ``detail`` is for the server's log only (a remote store's address and its own words):
+    the handler logs it and never sends it.
+    """
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
 
 class ConfigError(ServerError):
@@ -44,6 +52,10 @@ class QueryError(ServerError):
 
 class QuerySyntaxError(QueryError):
     """The text is not SPARQL 1.1, or not the query form the caller needs."""
+
+
+class QueryRejected(QueryError):
+    """The store refused the query (its syntax, a feature or function the store lacks)."""
 
 
 class QueryRefused(QueryError):
@@ -90,6 +102,7 @@ STATUS: dict[type[Exception], int] = {
     UpdateRefused: 403,
     QueryRefused: 400,
     UnsupportedFormat: 406,
+    NotXmlText: 406,
     QueryError: 400,
     StoreUnavailable: 503,
     QueryStopped: 503,
@@ -144,11 +157,18 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServerError)
     def _server_error(exc: ServerError) -> Response:
         status = status_of(exc)
-        if status >= 500:
+        if exc.detail:  # what the client is not told
+            level = logging.WARNING if status >= 500 else logging.INFO
+            log.log(level, "%s (%d): %s", type(exc).__name__, status, exc.detail)
+        elif status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc.message)
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry is not None else None
         return error_response(status, exc.message, headers)
+
+    @app.errorhandler(NotXmlText)
+    def _not_xml(exc: NotXmlText) -> Response:
+        return error_response(406, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -1,11 +1,19 @@
 """The SPARQL 1.1 Service Description of ``/sparql`` (what GET with no query returns to RDF
-clients): languages, result formats, the dataset with its graphs, and the limits."""
+clients): languages, result formats, the dataset with its graphs, and the limits.
+
+The same data gives the same bytes in every process and after every restart, so its strong
+ETag holds everywhere: the dataset and its graphs are not blank nodes (rdflib labels those
+at random) but IRIs in the endpoint's own document, ``<endpoint>#dataset``,
+``#default-graph`` and, per named graph, ``#named-graph-<h>`` / ``#graph-<h>`` where ``<h>``
+is a digest of the graph's IRI (the Service Description lets any node be an IRI).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from converter.vocab import SD
@@ -47,19 +55,25 @@ def service_description(endpoint: str, graphs: Mapping[str, int], settings: Sett
         (service, DCTERMS.title, Literal("Fukushima Prefecture DX KPI SPARQL endpoint", lang="en"))
     )
     g.add((service, RDFS.comment, Literal(_limits(settings), lang="en")))
-    g.add((service, SD.defaultDataset, _dataset(g, graphs)))
+    g.add((service, SD.defaultDataset, _dataset(g, endpoint, graphs)))
     return g
 
 
-def _dataset(g: Graph, graphs: Mapping[str, int]) -> BNode:
-    dataset, default = BNode(), BNode()
+def _node(endpoint: str, name: str, graph: str = "") -> URIRef:
+    """``<endpoint>#name``, or ``#name-<digest of graph>``: stable in every process."""
+    suffix = f"-{hashlib.sha256(graph.encode()).hexdigest()[:16]}" if graph else ""
+    return URIRef(f"{endpoint}#{name}{suffix}")
+
+
+def _dataset(g: Graph, endpoint: str, graphs: Mapping[str, int]) -> URIRef:
+    dataset, default = _node(endpoint, "dataset"), _node(endpoint, "default-graph")
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, RDFS.comment, Literal("the union of all named graphs", lang="en")))
     g.add((default, VOID.triples, Literal(sum(graphs.values()), datatype=XSD.integer)))
     for iri, triples in sorted(graphs.items()):
-        named, graph = BNode(), BNode()
+        named, graph = _node(endpoint, "named-graph", iri), _node(endpoint, "graph", iri)
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
         g.add((named, SD.name, URIRef(iri)))

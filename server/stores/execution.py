@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from server.errors import QueryRefused, StoreBusy, StoreError, StoreTimeout
 from server.stores.base import Executor, QueryLimits, QueryRequest
 from server.stores.pool import QueryPool
+from server.stores.remote_errors import STORE_FAILED
 from server.stores.results import Answer, serialize_answer, serialize_triples
 
 if TYPE_CHECKING:
@@ -135,7 +136,8 @@ class ForwardingExecutor:
             result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             return serialize_answer(result, request.media_type, limit)
         except SyntaxError as exc:
-            raise StoreError(f"the store's answer could not be read: {exc}") from exc
+            detail = f"the store's answer could not be read: {exc}"
+            raise StoreError(STORE_FAILED, detail=detail) from exc
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)

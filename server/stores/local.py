@@ -18,6 +18,7 @@ from rdflib.term import Node
 
 from converter.contract import Manifest, ManifestError
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, from_media_type
+from converter.xmltext import checked, is_xml
 from server.errors import BuildUnavailable, QuerySyntaxError, UnsupportedFormat
 from server.stores.base import Executor, QueryLimits
 from server.stores.execution import AdmittingExecutor, CachingExecutor, PoolExecutor
@@ -106,6 +107,8 @@ class LocalStore:
         """Run any query and serialize its answer in the media type ``accept``.
 
         :raises UnsupportedFormat: ``accept`` does not fit the query form.
+        :raises NotXmlText: ``accept`` is XML and the answer holds a character XML 1.0
+            cannot carry.
         """
         result = self._query(query)
         graph = isinstance(result, ox.QueryTriples)
@@ -113,7 +116,8 @@ class LocalStore:
         if fmt is None or fmt.media_type != accept:
             what = "a graph" if graph else "query results"
             raise UnsupportedFormat(f"{accept} cannot carry {what}")
-        return bytes(result.serialize(format=fmt.oxigraph) or b""), accept  # type: ignore[arg-type]
+        body = bytes(result.serialize(format=fmt.oxigraph) or b"")  # type: ignore[arg-type]
+        return (checked(body) if is_xml(accept) else body), accept
 
     @cached_property
     def _graphs(self) -> dict[str, int]:

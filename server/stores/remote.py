@@ -10,12 +10,13 @@ The live graphs are read from the publication register that ``converter.publish`
 in the same Update request as its switch (see there why a register), and cached for
 ``graphs_ttl`` seconds, so a new edition is served within that time. A store that holds no
 register (filled by other tools) serves its named graphs outside ``urn:x-dx-lod:``.
+
+A query URL with ``user:password@`` is queried with HTTP Basic auth and never shown: what a
+failure tells the client and what it logs is server/stores/remote_errors.py.
 """
 
 from __future__ import annotations
 
-import ast
-import http.client
 import json
 import re
 import time
@@ -26,21 +27,14 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from converter.contract import CONTROL_PREFIX, PUBLISHED_GRAPH, REGISTER_GRAPH
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, Format, from_media_type
-from server.errors import (
-    QueryError,
-    QuerySyntaxError,
-    StoreError,
-    StoreTimeout,
-    StoreUnavailable,
-    UnsupportedFormat,
-    UpdateRefused,
-)
+from converter.xmltext import checked, is_xml
+from server.errors import QueryError, QuerySyntaxError, StoreError, UnsupportedFormat, UpdateRefused
 from server.stores.base import Executor, QueryLimits
 from server.stores.execution import AdmittingExecutor, ForwardingExecutor
+from server.stores.remote_errors import StoreAddress, failure, remote_error
 from server.stores.terms import solutions_to_rows, triples_to_graph
 from server.syntax import analyse, tokenize
 
@@ -91,43 +85,6 @@ def readable_bnodes(body: bytes) -> bytes:
                 term["value"] = "x" + label.encode().hex()
                 changed = True
     return json.dumps(doc, ensure_ascii=False).encode() if changed else body
-
-
-def _store_says(exc: BaseException) -> str:
-    """The store's own words from a SPARQLWrapper exception (it keeps only their repr).
-
-    Virtuoso appends the whole query, prefixed with one ``define input:…-graph-uri`` per
-    published graph; that echo is cut.
-    """
-    text = str(exc)
-    _, found, raw = text.partition("Response:\n")
-    if found:
-        try:
-            value = ast.literal_eval(raw.strip())
-            if isinstance(value, bytes):
-                text = value.decode("utf-8", "replace")
-        except (ValueError, SyntaxError):
-            pass
-    return text.split("\n\nSPARQL query:\n", 1)[0].strip()
-
-
-def _remote_error(exc: BaseException, url: str, timeout: float) -> StoreError | QueryError:
-    """Say what went wrong in a failed HTTP exchange with the store."""
-    if isinstance(exc, QueryBadFormed):
-        return QuerySyntaxError(_store_says(exc))
-    if isinstance(exc, SPARQLWrapperException):
-        return StoreError(f"SPARQL store {url} failed: {_store_says(exc)[:500]}")
-    if isinstance(exc, urllib.error.HTTPError):
-        kind = {503: StoreUnavailable, 504: StoreTimeout}.get(exc.code, StoreError)
-        return kind(f"SPARQL store {url} answered HTTP {exc.code}")
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, TimeoutError):
-        return StoreTimeout(f"SPARQL store {url} did not answer within {timeout} s")
-    if isinstance(reason, OSError):  # refused, reset, unknown host, unreachable network
-        return StoreUnavailable(f"SPARQL store {url} is unreachable ({reason})")
-    if isinstance(exc, http.client.HTTPException):
-        return StoreError(f"SPARQL store {url} sent a broken answer ({exc!r})")
-    return StoreError(f"SPARQL store {url} failed ({exc!r})")
 
 
 def own_dataset(query: str) -> Dataset | None:
@@ -181,7 +138,9 @@ class RemoteStore:
             raise ValueError(f"timeout must be positive, not {timeout}")
         if not graphs_ttl >= 0:
             raise ValueError(f"graphs_ttl must not be negative, not {graphs_ttl}")
-        self.query_url = query_url
+        # ``user:password@`` in the URL becomes HTTP Basic auth; query_url never holds it.
+        self._address = StoreAddress.parse(query_url)
+        self.query_url = self._address.url
         self.timeout = timeout
         self.graphs_ttl = graphs_ttl
         # (monotonic time of the read, dataset, triple counts or None): replaced whole, so
@@ -255,7 +214,7 @@ class RemoteStore:
         """``?g`` of each solution of ``query`` on the store's own dataset (None: unbound)."""
         result = self._results(query, frozenset({"SELECT"}), "a SELECT", dataset=())
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions")
+            raise failure(self._address, "did not answer solutions")
         return [s["g"] for s in result]
 
     def _prepare(self, query: str, accept: str) -> tuple[SPARQLWrapper, str]:
@@ -264,6 +223,8 @@ class RemoteStore:
         :raises UpdateRefused: the text is a SPARQL Update (the store is read-only).
         """
         sparql = SPARQLWrapper(self.query_url)
+        if self._address.password:
+            sparql.setCredentials(self._address.user, self._address.password)
         with warnings.catch_warnings():  # it warns on forms it cannot detect; the store decides
             warnings.simplefilter("ignore")
             sparql.setQuery(query)
@@ -281,7 +242,9 @@ class RemoteStore:
 
         ``dataset`` None: the query's own FROM / FROM NAMED graphs, else the published ones.
 
-        :raises StoreError: unreachable, timed out or failed; QuerySyntaxError: bad query.
+        :raises StoreError: unreachable, timed out or failed; QueryRejected: the store refused
+            the query (the client's to fix). Neither tells the client the store's address or
+            words: see server/stores/remote_errors.py.
         """
         if dataset is None:
             dataset = own_dataset(sparql.queryString) or self._published()
@@ -295,7 +258,7 @@ class RemoteStore:
             if media_type == _JSON_RESULTS:
                 body = readable_bnodes(body)
         except Exception as exc:  # noqa: BLE001 - every failure is mapped to a status
-            error = _remote_error(exc, self.query_url, self.timeout)
+            error = remote_error(exc, self._address, self.timeout)
             for cause in (exc, exc.__context__):  # SPARQLWrapper leaves HTTPErrors open
                 if isinstance(cause, urllib.error.HTTPError):
                     cause.close()
@@ -319,18 +282,18 @@ class RemoteStore:
             raise self._unreadable(media_type, exc) from exc
 
     def _unreadable(self, media_type: str, exc: Exception) -> StoreError:
-        return StoreError(f"SPARQL store {self.query_url} answered unreadable {media_type} ({exc})")
+        return failure(self._address, f"answered unreadable {media_type} ({exc})")
 
     def ask(self, query: str) -> bool:
         result = self._results(query, frozenset({"ASK"}), "an ASK")
         if not isinstance(result, ox.QueryBoolean):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer a boolean")
+            raise failure(self._address, "did not answer a boolean")
         return bool(result)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._results(query, frozenset({"SELECT"}), "a SELECT")
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions")
+            raise failure(self._address, "did not answer solutions")
         return solutions_to_rows(result)
 
     def construct(self, query: str) -> Graph:
@@ -349,6 +312,8 @@ class RemoteStore:
 
         :raises UnsupportedFormat: ``accept`` does not fit the query form.
         :raises StoreError: the store answered in another format.
+        :raises NotXmlText: ``accept`` is XML and the answer holds a character XML 1.0
+            cannot carry (the store's XML would not be well-formed).
         """
         sparql, form = self._prepare(query, accept)
         graph = form in _GRAPH_FORMS
@@ -358,10 +323,8 @@ class RemoteStore:
             raise UnsupportedFormat(f"{accept} cannot carry {what}")
         body, media_type = self._send(sparql)
         if media_type != accept:
-            raise StoreError(
-                f"SPARQL store {self.query_url} answered {media_type} instead of {accept}"
-            )
-        return body, media_type
+            raise failure(self._address, f"answered {media_type} instead of {accept}")
+        return (checked(body) if is_xml(accept) else body), media_type
 
 
 def _answer_format(media_type: str, among: tuple[Format, ...]) -> Format:

@@ -3,7 +3,8 @@
 pyoxigraph's own serializers consume the whole answer, so a limit on rows needs a serializer
 that stops after N: these write the four SPARQL results formats from pyoxigraph terms (for
 graphs, pyoxigraph's ``serialize`` already takes any iterable of triples). The module imports
-nothing but pyoxigraph so that query worker processes start fast.
+nothing but pyoxigraph and converter/xmltext.py (``re``) so that query worker processes start
+fast. An answer XML 1.0 cannot carry is refused in XML (see :mod:`converter.xmltext`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from converter.xmltext import TEXT_ENTITIES, checked
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -59,13 +62,20 @@ def serialize_triples(
     max_rows: int,
     prefixes: dict[str, str] | None = None,
 ) -> Answer:
-    """Serialize at most ``max_rows`` triples in the RDF format ``media_type``."""
+    """Serialize at most ``max_rows`` triples in the RDF format ``media_type``.
+
+    :raises NotXmlText: RDF/XML was asked for and a literal holds a character XML 1.0
+        cannot carry.
+    """
     head, cut = take(triples, max_rows)
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is None:
         raise ValueError(f"{media_type} is not an RDF format")
-    body = ox.serialize(head, format=rdf_format, prefixes=prefixes or None)
-    return Answer(bytes(body or b""), media_type, cut)
+    body = bytes(ox.serialize(head, format=rdf_format, prefixes=prefixes or None) or b"")
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        # oxigraph writes literals raw; its own layout has no CR, so each CR is in a literal.
+        body = checked(body).replace(b"\r", b"&#13;")
+    return Answer(body, media_type, cut)
 
 
 def serialize_boolean(value: bool, media_type: str) -> bytes:
@@ -82,7 +92,11 @@ def serialize_boolean(value: bool, media_type: str) -> bytes:
 def serialize_rows(
     names: Sequence[str], rows: Sequence[Sequence[Term | None]], media_type: str
 ) -> bytes:
-    """Write solutions (``None`` = unbound) as SPARQL JSON, XML, CSV or TSV."""
+    """Write solutions (``None`` = unbound) as SPARQL JSON, XML, CSV or TSV.
+
+    :raises NotXmlText: XML was asked for and a literal holds a character XML 1.0 cannot
+        carry.
+    """
     if media_type == "application/sparql-results+json":
         bindings = [
             {name: _json_term(term) for name, term in zip(names, row, strict=True) if term}
@@ -91,7 +105,7 @@ def serialize_rows(
         doc = {"head": {"vars": list(names)}, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     if media_type == "application/sparql-results+xml":
-        return _xml(names, rows).encode()
+        return checked(_xml(names, rows).encode())
     if media_type == "text/tab-separated-values":
         lines = ["\t".join(f"?{n}" for n in names)]
         lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
@@ -148,11 +162,12 @@ def _xml_term(term: Term) -> str:
             f"{_xml_term(term.predicate)}</predicate><object>{_xml_term(term.object)}"
             "</object></triple>"
         )
+    text = escape(term.value, TEXT_ENTITIES)
     if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
     if term.datatype.value != XSD_STRING:
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{text}</literal>"
+    return f"<literal>{text}</literal>"
 
 
 def _csv_value(term: Term | None) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 from rdflib import Literal
 
 from converter.vocab import sparql_prefixes
+from converter.xmltext import replaced
 from server.stores.base import Store
 from server.web.changes_data import Change
 from server.web.linking import iri_for_path
@@ -92,7 +93,11 @@ def feed_xml(
     links: list[dict[str, str]],
     text: FeedText,
 ) -> bytes:
-    """The feed; ``stamps`` dates each edition year, ``links`` the URLs of each change."""
+    """The feed; ``stamps`` dates each edition year, ``links`` the URLs of each change.
+
+    A character XML 1.0 cannot carry (in a label from the store) becomes U+FFFD: the feed is
+    for people and stays well-formed (:mod:`converter.xmltext`).
+    """
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: text.lang})
     _sub(feed, "id", iri_for_path("changes.atom"))
@@ -107,4 +112,4 @@ def feed_xml(
     for change, urls in zip(found, links, strict=True):
         _entry(feed, change, stamps.get(change.year, max(stamps.values())), urls, text)
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return replaced(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

@@ -325,6 +325,7 @@ class Crumb:
     label: str
     iri: Node | None = None
     endpoint: str = ""
+    original: str = ""  #: the Japanese name beside an English label (English pages)
 
 
 ROOTS = {"plan": "pages.plan", "kpis": "pages.kpis", "orgs": "pages.projects"}
@@ -341,7 +342,14 @@ def _chain(store: Store, start: str, path: str, labeller: Labeller) -> list[Crum
     )
     labeller.load([r["a"] for r in rows])
     rows.sort(key=lambda r: _int(r.get("depth")))
-    return [Crumb(numbered(labeller(r["a"]), r.get("notation")), r["a"]) for r in rows]
+    return [
+        Crumb(
+            numbered(labeller(r["a"]), r.get("notation")),
+            r["a"],
+            original=labeller.original(r["a"]),
+        )
+        for r in rows
+    ]
 
 
 def _first(store: Store, query: str) -> str:
@@ -376,7 +384,9 @@ def trail(store: Store, iri: str, types: set[Node], labeller: Labeller) -> list[
         kpi = _first(store, f"SELECT ?x WHERE {{ <{iri}> dx:refKpi ?x }} LIMIT 1")
         labeller.load([URIRef(kpi)] if kpi else [])
         crumbs = [Crumb("", endpoint=ROOTS["kpis"])]
-        return crumbs + ([Crumb(labeller(kpi), URIRef(kpi))] if kpi else [])
+        if not kpi:
+            return crumbs
+        return [*crumbs, Crumb(labeller(kpi), URIRef(kpi), original=labeller.original(kpi))]
     if types & {DX.Department, DX.Division}:
         chain = _chain(store, iri, "org:subOrganizationOf", labeller)[:-1]
         return [Crumb("", endpoint=ROOTS["orgs"]), *chain]

@@ -215,12 +215,15 @@ def bar_chart(
     lang: str = "ja",
     layout: Layout = FULL,
     standalone: bool = False,
+    variant: str = "",
 ) -> Markup:
     """The SVG markup; one group of bars per category, in the given order.
 
     ``legend`` maps each kind to its name (only kinds that have bars are listed); ``unit``
     is named above the axis. ``standalone`` carries the colours inside the SVG (a file
     shown by ``<img>`` or opened on its own), with its size for viewers that need one.
+    The SVG scales to its box (``viewBox``, width 100% in lod.css); ``variant`` is an extra
+    class: a page that offers a ``wide`` and a ``narrow`` drawing shows one per screen.
     """
     if not bars or not categories:
         return Markup("")
@@ -228,8 +231,9 @@ def bar_chart(
     step = nice_step(top)
     kinds = [k for k in legend if any(b.kind == k for b in bars)]
     size = f' width="{layout.width}" height="{layout.height}"' if standalone else ""
+    classes = f"chart {escape(variant)}" if variant else "chart"
     parts = [
-        f'<svg class="chart" viewBox="0 0 {layout.width} {layout.height}"{size} role="img" '
+        f'<svg class="{classes}" viewBox="0 0 {layout.width} {layout.height}"{size} role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         STANDALONE_STYLE if standalone else "",

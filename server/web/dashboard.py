@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from rdflib import URIRef
 
 from converter.vocab import DX
+from converter.xmltext import replaced
 from server.errors import ApiError
 from server.stores.base import Store
 from server.web import dashboard_data as data
@@ -109,9 +110,9 @@ def _options(
 ) -> dict[str, list[tuple[str, str]]]:
     """The choices of each filter: ``(query value, label)``."""
     return {
-        "dept": [(row.key, row.label) for row in departments],
-        "field": [(row.key, row.label) for row in plan if row.param == "field"],
-        "item": [(row.key, row.label) for row in plan if row.param == "item"],
+        "dept": [(row.key, row.text) for row in departments],
+        "field": [(row.key, row.text) for row in plan if row.param == "field"],
+        "item": [(row.key, row.text) for row in plan if row.param == "item"],
         "eval": [(key, evaluations[key]) for key in SHOWN_EVALUATIONS],
     }
 
@@ -136,12 +137,12 @@ def _svg(store: Store, number: int) -> Response:
     lang = current_lang()
     labeller = Labeller(store, lang)
     labeller.load([URIRef(kpi.iri)])
-    chart = series_chart(kpi, labeller(kpi.iri), lang, layout=SMALL, standalone=True)
+    chart = series_chart(kpi, labeller.text(kpi.iri), lang, layout=SMALL, standalone=True)
     if not chart:
         raise ApiError(404, f"KPI {number} には数値がありません / KPI {number} has no number")
-    response = Response(
-        '<?xml version="1.0" encoding="utf-8"?>\n' + str(chart), mimetype="image/svg+xml"
-    )
+    # A picture for people: a character XML cannot carry becomes U+FFFD (converter/xmltext.py).
+    body = replaced(('<?xml version="1.0" encoding="utf-8"?>\n' + str(chart)).encode())
+    response = Response(body, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_CSP
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")

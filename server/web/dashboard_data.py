@@ -3,6 +3,9 @@
 The Japan Dashboard's rule: every indicator with its source and method, in bulk. The CSV is
 long-form (KPI × edition × kind × year) so it pivots in any spreadsheet; the JSON carries the
 same values with the KPI's names, unit, direction, evaluation, progress and the attribution.
+The CSV is written for spreadsheets, so a cell that would start a formula gets the same
+quote as in the downloads (:func:`converter.spreadsheet.escape_cell`); the JSON keeps the
+data as it is.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from converter.spreadsheet import escape_cell
 from server.web.attribution import Attribution
 from server.web.progress import change_rate, counts, evaluation_key, local_name, progress
 from server.web.series import KpiSeries, Point
@@ -76,11 +80,11 @@ def csv_rows(kpis: Iterable[KpiSeries], names: dict[str, str]) -> list[dict[str,
 
 
 def csv_text(rows: list[dict[str, str]]) -> str:
-    """RFC 4180 CSV (CRLF line ends) with a header row."""
+    """RFC 4180 CSV (CRLF line ends) with a header row; no cell can start a formula."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: escape_cell(cell) for key, cell in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -111,10 +111,16 @@ class Tally:
     label: str
     counts: dict[str, int]
     depth: int = 0
+    original: str = ""  #: the Japanese name beside an English label (English pages)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def text(self) -> str:
+        """The label with the Japanese beside it, as plain text (a menu option)."""
+        return f"{self.label} {self.original}" if self.original else self.label
 
 
 def _group(kpis: list[KpiSeries], param: str) -> dict[str, tuple[str, list[KpiSeries]]]:
@@ -132,19 +138,21 @@ def plan_tallies(kpis: list[KpiSeries], labeller: Labeller) -> list[Tally]:
     fields = _group(kpis, "field")
     for key in sorted(fields, key=natural_key):
         iri, members = fields[key]
-        rows.append(Tally("field", key, iri, labeller(iri), counts(members)))
+        original = labeller.original(iri)
+        rows.append(Tally("field", key, iri, labeller(iri), counts(members), original=original))
         items = _group(members, "item")
         for item in sorted(items, key=natural_key):
             item_iri, under = items[item]
             label = f"{item} {labeller(item_iri)}"  # the code, as the plan prints its items
-            rows.append(Tally("item", item, item_iri, label, counts(under), depth=1))
+            original = labeller.original(item_iri)
+            rows.append(Tally("item", item, item_iri, label, counts(under), 1, original))
     return rows
 
 
 def department_tallies(kpis: list[KpiSeries], labeller: Labeller) -> list[Tally]:
     """Each department, the one with the most KPIs first."""
     rows = [
-        Tally("dept", key, iri, labeller(iri), counts(members))
+        Tally("dept", key, iri, labeller(iri), counts(members), original=labeller.original(iri))
         for key, (iri, members) in _group(kpis, "dept").items()
     ]
     return sorted(rows, key=lambda r: (-r.total, r.label))
@@ -163,16 +171,20 @@ class Card:
     change: float | None
     deltas: list[Delta] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        """The label with the Japanese beside it, as plain text (a chart's title, alt text)."""
+        return f"{self.label} {self.original}" if self.original else self.label
+
 
 def card(kpi: KpiSeries, labeller: Labeller) -> Card:
     lang = labeller.lang
-    title = labeller(kpi.iri)
     return Card(
         kpi=kpi,
-        label=title,
+        label=labeller(kpi.iri),
         original=labeller.original(kpi.iri),
         unit=kpi.unit(lang),
-        chart=series_chart(kpi, title, lang),
+        chart=series_chart(kpi, labeller.text(kpi.iri), lang),
         progress=progress(kpi),
         change=change_rate(kpi),
         deltas=deltas(kpi),

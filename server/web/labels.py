@@ -222,6 +222,13 @@ class Labeller:
         japanese = self._japanese.get(str(iri), "")
         return japanese if japanese and japanese != self(iri) else ""
 
+    def text(self, iri: Node | str) -> str:
+        """The label, with the Japanese beside it where :meth:`original` gives one: for plain
+        text (a page's title, a chart's title, a menu option), where no element can carry
+        the Japanese apart. Templates show ``original`` in its own ``lang="ja"`` span."""
+        original = self.original(iri)
+        return f"{self(iri)} {original}" if original else self(iri)
+
     def inverse(self, prop: Node | str) -> str:
         """The label of ``prop`` read backwards, for "referenced by" lists."""
         key = str(prop)

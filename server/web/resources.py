@@ -21,7 +21,7 @@ from server.errors import ApiError
 from server.negotiation import split_extension
 from server.stores.base import Store
 from server.web import browse, describe, markup
-from server.web.chart import bar_chart
+from server.web.chart import FULL, SMALL, bar_chart
 from server.web.i18n import current_lang, t
 from server.web.labels import Labeller
 from server.web.linking import (
@@ -84,11 +84,29 @@ def _kpi_parts(store: Store, iri: str, graph: Graph, labeller: Labeller) -> dict
     units = [u for u in graph.objects(URIRef(iri), DX.unitLabel) if isinstance(u, Literal)]
     unit = next((str(u) for u in units if u.language == labeller.lang), "")
     unit = unit or next((str(u) for u in units), "")
-    chart = bar_chart(
-        bars, categories, title=labeller(iri), legend=legend, unit=unit, lang=labeller.lang
-    )
+    labeller.load([URIRef(iri)])
+    # Drawn twice, at the page's width and at a phone's (lod.css shows one): scaled down to
+    # 390 px, the wide drawing's text would be 7 px high; the narrow one fits at full size.
+    drawings = {
+        name: bar_chart(
+            bars,
+            categories,
+            title=labeller.text(iri),
+            legend=legend,
+            unit=unit,
+            lang=labeller.lang,
+            layout=layout,
+            variant=name,
+        )
+        for name, layout in (("wide", FULL), ("narrow", SMALL))
+    }
     direction = graph.value(URIRef(iri), DX.direction)
-    return {"values": values, "chart": chart, "direction": direction}
+    return {
+        "values": values,
+        "chart": drawings["wide"],
+        "chart_narrow": drawings["narrow"],
+        "direction": direction,
+    }
 
 
 #: Where a resource's own summary is, in order of preference, for its meta description.
@@ -162,7 +180,7 @@ def _page(store: Store, iri: str, graph: Graph) -> str:
     labeller = Labeller(store, lang)
     rows = describe.property_rows(graph, iri, labeller)
     types = set(graph.objects(URIRef(iri), RDF.type))
-    kpi: dict[str, object] = {"values": [], "chart": None, "direction": None}
+    kpi: dict[str, object] = {"values": [], "chart": None, "chart_narrow": None, "direction": None}
     if DX.Kpi in types:
         kpi = _kpi_parts(store, iri, graph, labeller)
     # A KPI's values are in their own table; listing them again as "referenced by" is noise.

@@ -62,7 +62,8 @@ class SearchService:
         try:
             self.index()
         except StoreError as exc:
-            log.warning("search index not built at start (%s); building at first search", exc)
+            reason = exc.detail or exc.message  # the log may name the store; clients never
+            log.warning("search index not built at start (%s); building at first search", reason)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class FacetValue:
     label: str
     count: int
     url: str  #: this search narrowed to the value
+    original: str = ""  #: the Japanese name beside an English label (English pages)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,13 @@ def _with(param: str, value: str) -> str:
 def _facet(name: str, hits: list[Hit], iris: dict[str, str], labeller: Labeller) -> Facet:
     param = FACETS[name]
     values = [
-        FacetValue(key, _facet_label(name, key, iris, labeller), n, _with(param, key))
+        FacetValue(
+            key,
+            _facet_label(name, key, iris, labeller),
+            n,
+            _with(param, key),
+            "" if name == "edition" else labeller.original(iris.get(key, key)),
+        )
         for key, n in facet_counts(hits, name).items()
     ]
     return Facet(name, param, values, request.args.get(param, ""), _with(param, ""))

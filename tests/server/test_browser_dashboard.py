@@ -203,3 +203,50 @@ def test_no_serious_accessibility_violations(
     )
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not serious, json.dumps(serious, ensure_ascii=False, indent=1)
+
+
+PHONE = 390
+#: Elements whose box passes the right edge of the window; a ``.scroll`` box (a wide table
+#: that scrolls inside it) may hold them, nothing else may.
+PAST_THE_EDGE = """
+const width = window.innerWidth, found = [];
+for (const e of document.querySelectorAll('body *')) {
+  const r = e.getBoundingClientRect();
+  if (r.width > 0 && r.right > width + 0.5 && !e.closest('.scroll')) {
+    found.push(e.tagName.toLowerCase() + '.' + (e.getAttribute('class') || '') + ' → ' + Math.round(r.right));
+  }
+}
+return {width: width, page: document.documentElement.scrollWidth, past: found.slice(0, 8)};
+"""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_nothing_runs_past_a_phone_screen(
+    browser: Any, real_url: str, shots: Path, lang: str
+) -> None:
+    """Issue 26 (a reader): on a 390 px phone the KPI chart ran past the right edge of the
+    page. Now the KPI page draws a narrow chart for phones and stacks its values table, and no
+    element of these pages is wider than the screen."""
+    from selenium.webdriver.common.by import By
+
+    driver = browser
+    driver.set_window_size(PHONE, 1000)
+    try:
+        for path in ("/id/kpi/2", "/dashboard", "/"):
+            driver.get(f"{real_url}{path}?lang={lang}")
+            found = driver.execute_script(PAST_THE_EDGE)
+            assert found["width"] == PHONE
+            assert found["page"] <= PHONE and not found["past"], (path, found)
+        driver.get(f"{real_url}/id/kpi/2?lang={lang}")
+        narrow = driver.find_element(By.CSS_SELECTOR, "#kpi-chart svg.chart.narrow")
+        assert narrow.is_displayed() and 300 < narrow.size["width"] <= PHONE
+        assert not driver.find_element(By.CSS_SELECTOR, "#kpi-chart svg.chart.wide").is_displayed()
+        table = driver.find_element(By.CSS_SELECTOR, "table.kpi-values-table")
+        assert table.rect["x"] + table.rect["width"] <= PHONE  # stacked, not scrolled
+        driver.save_screenshot(str(shots / f"kpi-2-phone-{lang}.png"))
+        driver.set_window_size(1280, 1000)  # the wide drawing again on a wide screen
+        assert driver.find_element(By.CSS_SELECTOR, "#kpi-chart svg.chart.wide").is_displayed()
+        assert not narrow.is_displayed()
+    finally:
+        driver.set_window_size(1280, 1000)
+        driver.get(f"{real_url}/?lang=ja")  # the language cookie back to the module's

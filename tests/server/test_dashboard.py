@@ -9,13 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import tomllib
 import xml.etree.ElementTree as ET
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from converter.spreadsheet import starts_formula
 from tests.conftest import ROOT
 
 CSV = ROOT / "data" / "dx-kpi-fy2023.csv"
@@ -187,6 +190,60 @@ def test_embed_snippets_name_stable_urls(client: Any) -> None:
     html = page(client, "/dashboard")
     assert '&lt;img src="https://data.pref.fukushima.lg.jp/dx/dashboard/kpi/3.svg"' in html
     assert '&lt;iframe src="https://data.pref.fukushima.lg.jp/dx/dashboard/kpi/3/embed"' in html
+
+
+#: KPI names a spreadsheet would run as formulas (OWASP "CSV injection"), by KPI number.
+FORMULA_NAMES = {
+    1: '=HYPERLINK("http://evil.example/","詳細")',
+    2: "@SUM(1+1)",
+    3: "+cmd|' /C calc'!A0",
+}
+
+
+@pytest.fixture(scope="module")
+def formula_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the real table whose KPIs 1-3 are named with :data:`FORMULA_NAMES`
+    (the build accepts them: the data keeps what was typed)."""
+    from converter.build import build
+
+    data = tmp_path_factory.mktemp("formula-data")
+    shutil.copytree(ROOT / "data", data, dirs_exist_ok=True)
+    table = data / "dx-kpi-fy2023.csv"
+    rows = list(csv.reader(io.StringIO(table.read_text("utf-8"), newline="")))
+    number, relisted, name = (rows[0].index(c) for c in ("KPI番号", "KPI再掲元", "指標名"))
+    for row in rows[1:]:
+        kpi = row[number] if row[number].isdigit() else row[relisted]
+        if kpi.isdigit() and int(kpi) in FORMULA_NAMES:
+            row[name] = FORMULA_NAMES[int(kpi)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    table.write_text(out.getvalue(), encoding="utf-8")
+    dist = tmp_path_factory.mktemp("formula-dist")
+    build(data / "publication.toml", dist)
+    return dist
+
+
+def test_dashboard_csvs_quote_formulas_like_the_downloads(formula_dist: Path) -> None:
+    """Issue 26 #7: a KPI named ``=HYPERLINK(…)`` passes the build; the dashboard's CSVs,
+    made for spreadsheets, quote it as the downloads do, while the JSON keeps the name."""
+    from server.app import create_app
+    from server.stores.local import LocalStore
+
+    app = create_app(
+        {"TESTING": True, "DIST_DIR": str(formula_dist)}, store=LocalStore.from_build(formula_dist)
+    )
+    client = app.test_client()
+    paths = ["/dashboard.csv", *(f"/dashboard/kpi/{n}.csv" for n in FORMULA_NAMES)]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        cells = list(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))
+        assert not [c for row in cells for c in row if starts_formula(c)], path
+        names = {row["kpi_name"] for row in csv.DictReader(io.StringIO(response.text))}
+        assert names & {"'" + name for name in FORMULA_NAMES.values()}, path
+    published = (formula_dist / "download" / "dx-kpi-fy2023.csv").read_text("utf-8")
+    assert "'" + FORMULA_NAMES[1] in published.replace('""', '"')  # the downloads' own quoting
+    assert client.get("/dashboard/kpi/1.json").get_json()["name"]["ja"] == FORMULA_NAMES[1]
 
 
 @pytest.mark.parametrize(

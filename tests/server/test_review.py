@@ -268,3 +268,87 @@ def test_shows_notation(label: str, notation: str, shown: bool) -> None:
 def test_english_plan_tree_keeps_item_numbers(client) -> None:  # type: ignore[no-untyped-def]
     html = _page(client, "/plan?lang=en")
     assert '<span class="notation">1</span> <a href="/id/plan/I-1"' in html
+
+
+# ------------------------------------------------- English pages keep the Japanese names
+
+#: Every page a reader of English meets a data label on (issue 26, "also seen by a reader").
+ENGLISH_PAGES = [
+    "/",
+    "/plan",
+    "/projects",
+    "/kpis",
+    "/dashboard",
+    "/search?q=%E3%82%AA%E3%83%B3%E3%83%A9%E3%82%A4%E3%83%B3",  # オンライン
+    "/changes",
+    "/id/kpi/2",
+    "/id/plan/I-1-1",
+    "/id/plan/I-3-6-a",
+    "/id/project/fy2023/8",
+    "/id/listing/fy2023/I-3-9/4",
+    "/id/org/somu-bu",
+    "/id/value/fy2023/kpi-2/actual-fy2023",
+]
+GENERIC_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+SELECT ?en ?ja WHERE {
+  ?s rdfs:label ?en FILTER(LANG(?en) = "en")
+  FILTER(REGEX(STR(?s), "/id/(plan|project|listing|kpi|value)/"))
+  VALUES ?p { skos:prefLabel rdfs:label schema:name }
+  ?s ?p ?ja FILTER(LANG(?ja) = "ja")
+}"""
+
+
+def _japanese_names(client) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    """Each English label that only describes ("Plan item I-1", "KPI 2") → its Japanese names."""
+    response = client.get(
+        "/sparql",
+        query_string={"query": GENERIC_LABELS},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    names: dict[str, set[str]] = {}
+    for row in response.get_json()["results"]["bindings"]:
+        names.setdefault(row["en"]["value"], set()).add(row["ja"]["value"])
+    return names
+
+
+def _shown_text(html: str) -> str:
+    """The text a reader sees (the title and the page), without the data's own literals."""
+    from lxml import html as lxml_html
+
+    root = lxml_html.fromstring(html)
+    for element in root.xpath(
+        "//script | //style | //*[contains(@class, 'literal')] | //*[@class='lang-tag']"
+    ):
+        element.drop_tree()
+    return " ".join(root.text_content().split())
+
+
+@pytest.mark.parametrize("path", ENGLISH_PAGES)
+def test_english_pages_show_the_japanese_beside_every_generic_label(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """In English, "I-1 Plan item I-1" lost 「まず始めに実施すべき取組」 (the dashboard, search
+    facets, breadcrumbs, page titles, chart titles): wherever a label that only describes
+    is shown, the Japanese name follows it, as the English banner promises."""
+    names = _japanese_names(client)
+    assert "Plan item I-1" in names and "KPI 2" in names
+    sep = "&" if "?" in path else "?"
+    text = _shown_text(_page(client, f"{path}{sep}lang=en"))
+    pattern = re.compile(
+        "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r"(?![-\w])"
+    )
+    lost = [
+        m.group()
+        for m in pattern.finditer(text)
+        if not any(ja in text[m.end() : m.end() + 24 + len(ja)] for ja in names[m.group()])
+    ]
+    assert not lost, (lost, text[:2000])
+
+
+def test_dashboard_svg_and_filters_in_english_keep_the_names(client) -> None:  # type: ignore[no-untyped-def]
+    html = _page(client, "/dashboard?lang=en")
+    option = re.search(r'<option value="I-1">([^<]*)</option>', html)
+    assert option and "まず始めに実施すべき取組" in option.group(1)
+    svg = client.get("/dashboard/kpi/2.svg?lang=en").get_data(as_text=True)
+    assert "行政手続のオンライン利用率" in svg[svg.index("<title>") : svg.index("</title>")]

@@ -4,15 +4,19 @@ description and the UI page (Flask test client, protocol-suite data)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
-from rdflib import Graph, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 
 from converter.contract import DEFAULT_BASE_IRI
-from converter.formats import RDF_FORMATS, RESULT_FORMATS
-from tests.sparql.conftest import KASEI
+from converter.formats import RDF_FORMATS, RESULT_FORMATS, from_media_type
+from tests.sparql.conftest import KASEI, ROOT
 from tests.support.cors import sparql_preflight
 
 GRAPH_TYPES = tuple(f.media_type for f in RDF_FORMATS)
@@ -228,6 +232,45 @@ def test_service_description(client: FlaskClient, accept: str, rdflib_format: st
     assert (endpoint, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in g
     names = set(g.objects(None, URIRef(SD + "name")))
     assert names == {URIRef(f"{KASEI}data{n}.rdf") for n in (1, 2, 3)}
+
+
+@pytest.mark.parametrize("accept", GRAPH_TYPES)
+def test_service_description_is_the_same_in_every_app(dist_dir: Path, accept: str) -> None:
+    """Issue 26 #11: no random blank nodes, so one strong ETag for one URL everywhere."""
+    from server.app import create_app
+    from server.stores.local import LocalStore
+
+    answers = []
+    for _ in range(2):  # two apps, each with its own store, as two server processes have
+        store = LocalStore.from_build(dist_dir)
+        app = create_app({"TESTING": True, "DIST_DIR": str(dist_dir)}, store=store)
+        answers.append(app.test_client().get("/sparql", headers={"Accept": accept}))
+    first, second = answers
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    assert first.headers["ETag"] == second.headers["ETag"] and first.headers["ETag"][0] == '"'
+    g = Graph().parse(data=first.data, format=from_media_type(accept).rdflib_name)  # type: ignore[union-attr]
+    assert not any(isinstance(t, BNode) for triple in g for t in triple)
+    [dataset] = g.objects(URIRef(DEFAULT_BASE_IRI + "sparql"), URIRef(SD + "defaultDataset"))
+    assert (dataset, RDF.type, URIRef(SD + "Dataset")) in g  # still a valid description
+    named = list(g.objects(dataset, URIRef(SD + "namedGraph")))
+    assert named and all(g.value(n, URIRef(SD + "graph")) is not None for n in named)
+
+
+def test_service_description_is_the_same_in_two_processes(dist_dir: Path) -> None:
+    def one() -> bytes:
+        done = subprocess.run(
+            [sys.executable, "-m", "server", "--get", "/sparql", "--accept", "text/turtle"],
+            env={**os.environ, "DX_DIST_DIR": str(dist_dir)},
+            capture_output=True,
+            timeout=120,
+            check=True,
+            cwd=ROOT,
+        )
+        return done.stdout
+
+    first, second = one(), one()
+    assert b"sparql-service-description" in first and first == second
 
 
 def test_browsers_get_the_query_ui(client: FlaskClient) -> None:
