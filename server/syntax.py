@@ -102,6 +102,8 @@ class QueryInfo:
     prefixes: dict[str, str] = field(default_factory=dict)
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
+    #: calls NOW, RAND, UUID or STRUUID: its answer differs each time (never cached)
+    volatile: bool = False
 
     @property
     def returns_graph(self) -> bool:

@@ -135,6 +135,8 @@ def _answer(bp: SparqlBlueprint, operation: Operation, query: str, deadline: flo
     )
     response = Response(answer.body, content_type=_content_type(fmt))
     response.headers["X-SPARQL-MaxRows"] = str(settings.sparql_max_rows)
+    if info.volatile:  # NOW(), RAND(), UUID(), STRUUID(): no cache may repeat this answer
+        response.cache_control.no_store = True
     if answer.truncated:
         response.headers["X-SPARQL-Truncated"] = "true"
     return response

@@ -88,9 +88,15 @@ class _Frame:
     query: bool = False  #: a query form stands in it: its clauses, not triples
 
 
+#: Functions whose value changes from one evaluation to the next: an answer that calls one
+#: is not kept by any cache (the same query asked twice must not give the same UUID or NOW).
+VOLATILE = frozenset({"NOW", "RAND", "UUID", "STRUUID"})
+
+
 @lru_cache(maxsize=1024)
-def check_functions(text: str, extensions: frozenset[str] = frozenset()) -> None:
-    """Refuse a query that calls anything but SPARQL's functions, XSD casts and ``extensions``.
+def check_functions(text: str, extensions: frozenset[str] = frozenset()) -> bool:
+    """Refuse a query that calls anything but SPARQL's functions, XSD casts and ``extensions``;
+    tell whether it calls a :data:`VOLATILE` one.
 
     Judges the text as sent and after ``\\u`` pre-processing, like ``server.syntax.analyse``.
     Memoized (popular queries repeat); linear in the length of ``text``.
@@ -100,13 +106,16 @@ def check_functions(text: str, extensions: frozenset[str] = frozenset()) -> None
         ``bif:``/``sql:`` namespaces anywhere, a backquote, a blank node label with ``:``.
     """
     allowed = XSD_CASTS | extensions
-    _walk(list(tokenize(text)), allowed)
+    volatile = _walk(list(tokenize(text)), allowed)
     unescaped = unescape_codepoints(text)
     if unescaped != text:
-        _walk(list(tokenize(unescaped)), allowed)
+        volatile = _walk(list(tokenize(unescaped)), allowed) or volatile
+    return volatile
 
 
-def _walk(tokens: list[Token], allowed: frozenset[str]) -> None:
+def _walk(tokens: list[Token], allowed: frozenset[str]) -> bool:
+    """Check every call; True when one of them is :data:`VOLATILE`."""
+    volatile = False
     prefixes = _prefixes(tokens)
     stack = [_Frame("top")]
     previous = Token("other", "")
@@ -123,6 +132,7 @@ def _walk(tokens: list[Token], allowed: frozenset[str]) -> None:
                 frame.query = True
             if opens:
                 _check_word(token.text, frame)
+                volatile = volatile or token.text.upper() in VOLATILE
         elif token.kind == "bnode" and ":" in token.text[2:]:
             raise QueryRefused(
                 f"{token.text[:40]!r}: a blank node label cannot hold ':' / "
@@ -137,6 +147,7 @@ def _walk(tokens: list[Token], allowed: frozenset[str]) -> None:
         elif token.text in ("}", "]", ")") and len(stack) > 1:
             stack.pop()
         previous = token
+    return volatile
 
 
 def _calls(frame: _Frame, previous: Token, token: Token) -> bool:

@@ -11,6 +11,7 @@ runs in the web process).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from server.errors import ApiError, QueryRefused
 from server.sparql.functions import check_functions
@@ -37,7 +38,8 @@ def check_query(
     if len(text) > max_length:
         raise ApiError(413, f"query longer than {max_length} characters / クエリが長すぎます")
     info = analyse(text, base_iri)
-    check_functions(text, extension_functions)
+    if check_functions(text, extension_functions):
+        info = replace(info, volatile=True)
     held = known_graphs() if info.from_graphs or info.from_named else frozenset()
     for iri in (*info.from_graphs, *info.from_named):
         if iri not in held:

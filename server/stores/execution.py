@@ -181,6 +181,8 @@ class CachingExecutor:
         self._lock = threading.Lock()
 
     def execute(self, request: QueryRequest) -> Answer:
+        if request.info.volatile:  # NOW(), RAND()…: a kept answer would be a wrong one
+            return self._inner.execute(request)
         key = (request.query, request.media_type, request.default_graphs, request.named_graphs)
         with self._lock:
             answer = self._answers.get(key)
