@@ -54,10 +54,11 @@ class InputError(ConverterError):
         fields.update(where)
         return InputError(self.problem, **fields)
 
-    def where(self, *, row: bool = True) -> str:
-        """The place as "Japanese / English", without the file ("" when none)."""
+    def where(self, *, row: bool = True, sheet: bool = True) -> str:
+        """The place as "Japanese / English", without the file ("" when none); ``row`` and
+        ``sheet`` false leave out what a report's row heading already says."""
         ja, en = [], []
-        if self.sheet:
+        if sheet and self.sheet:
             ja.append(f"シート「{self.sheet}」")
             en.append(f"sheet {self.sheet}")
         if self.cell:
@@ -115,7 +116,7 @@ def _report(file: str, problems: list[InputError]) -> str:
         for problem in group:
             if shown == MAX_REPORTED:
                 break
-            place = problem.where(row=False)
+            place = problem.where(row=False, sheet=not row)
             text = f"{place}: {problem.problem}" if place else problem.problem
             lines.append(f"    - {text}")
             shown += 1

@@ -315,6 +315,7 @@ def _kpi(
         )
     if not row.cells["kpi_name"]:
         raise InputError("KPI には指標名が要ります / a KPI needs a name", column="指標名", **where)
+    _check_filled(table, row, where, found)
     kpi = Kpi(
         number,
         row.cells["kpi_name"],
@@ -347,6 +348,24 @@ def _cells(edition: Edition, table: Table, row: Row, where: dict, found: Problem
         if isinstance(value, ParsedValue):
             cells.append(KpiCell(kind, year, value))
     return cells
+
+
+def _check_filled(table: Table, row: Row, where: dict, found: Problems) -> None:
+    """A KPI's row prints every value (a dash where there is none): an empty one was
+    forgotten, and would publish a value without its notation."""
+    layout = table.layout
+    printed = [("基準値", row.cells["baseline"]), ("実績値", row.cells["actual"])]
+    printed += [(layout.headings[layout.targets[y]], t) for y, t in row.targets.items()]
+    for heading, text in printed:
+        if not text:
+            found.add(
+                InputError(
+                    "KPI の値が空欄です。印字どおりに、値がないときは「-」と入力します / the "
+                    "KPI's value is empty: type it as printed, or '-' when there is none",
+                    column=heading,
+                    **where,
+                )
+            )
 
 
 def _value(text: str, heading: str, where: dict) -> ParsedValue:

@@ -14,7 +14,14 @@ from converter.cells import (
 )
 from converter.encoding import decode
 from converter.errors import InputError, Problems, TableProblems
-from converter.table import FIXED_COLUMNS, Layout, Row, Table, layout_from_header
+from converter.table import (
+    FIXED_COLUMNS,
+    Layout,
+    Row,
+    Table,
+    layout_from_header,
+    source_csv_name,
+)
 from converter.workbook.sheet import WORKBOOK_SUFFIXES, check_edition, read_workbook
 
 __all__ = ["Row", "Table", "read_table"]
@@ -172,12 +179,11 @@ def _table(
         with problems.gather():
             fitted = fit_to_header(file, header, number, record, span)
             rows.append(_row(file, layout, number, fitted, problems))
-    stem = file.rsplit(".", 1)[0] if "." in file else file
     return Table(
         file=file,
         layout=layout,
         rows=rows,
-        source_name=f"{stem}.csv",
+        source_name=source_csv_name(file),
         records=records if keep else [],
     )
 

@@ -58,6 +58,13 @@ REIWA_OFFSET = 2018  # 令和1年 = 2019
 REIWA_YEARS = range(1, 100)  # a plan's years, with room; 令和99999 is a typo, not a year
 
 
+def source_csv_name(file: str) -> str:
+    """The name a table is published under: a CSV as it is, a workbook as the CSV of its
+    table (``dx-kpi-fy2024.xlsx`` → ``dx-kpi-fy2024.csv``)."""
+    stem, dot, suffix = file.rpartition(".")
+    return f"{stem}.csv" if dot and suffix.lower() in ("xlsx", "xltx") else file
+
+
 def reiwa_to_gregorian(year: int) -> int:
     return year + REIWA_OFFSET
 

@@ -248,7 +248,7 @@ def _rows(
         for position, fault in faults:
             heading = records[0][position] if position < len(records[0]) else None
             problems.add(InputError(fault, file=file, row=table_row, column=heading))
-        if keep not in ("", KEEP):
+        if number > 1 and keep not in ("", KEEP):
             problems.add(_keep_problem(keep, file, table_row))
         if number in hidden:
             problems.add(_hidden_problem(file, table_row))
