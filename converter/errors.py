@@ -113,7 +113,7 @@ def _report(file: str, problems: list[InputError]) -> str:
     shown = 0
     for (sheet, row), group in sorted(groups.items(), key=lambda item: item[0][1]):
         lines.append("  " + _heading(group[0], sheet, row))
-        for problem in group:
+        for problem in sorted(group, key=_column_order):
             if shown == MAX_REPORTED:
                 break
             place = problem.where(row=False, sheet=not row)
@@ -124,6 +124,12 @@ def _report(file: str, problems: list[InputError]) -> str:
         more = len(problems) - shown
         lines.append(f"  …ほか {more} 件 / … and {more} more")
     return "\n".join(lines)
+
+
+def _column_order(problem: InputError) -> tuple[int, str]:
+    """Left to right within a row: by the cell's column letters (a CSV keeps its order)."""
+    letters = "".join(c for c in (problem.cell or "") if c.isalpha())
+    return (len(letters), letters) if letters and ":" not in (problem.cell or "") else (0, "")
 
 
 def _heading(first: InputError, sheet: str, row: int) -> str:
@@ -147,7 +153,7 @@ class Problems:
     """
 
     file: str
-    errors: list[InputError] = field(default_factory=list)
+    found: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     projects: dict[int, str] = field(default_factory=dict)
     sheet: str | None = None
@@ -169,13 +175,18 @@ class Problems:
                     where["cell"] = f"{self.letters[error.column]}{row}"
         return error.located(**where)
 
+    @property
+    def errors(self) -> list[InputError]:
+        """The problems so far, each placed (once the reader knows rows and cells)."""
+        return [self.place(error) for error in self.found]
+
     def add(self, error: InputError) -> None:
         """Keep ``error`` (the first problem of a cell only: later ones follow from it)."""
         key = (error.row, error.column)
         if error.row is not None and key in self._seen:
             return
         self._seen.add(key)
-        self.errors.append(self.place(error))
+        self.found.append(error)
 
     def warn(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
         self.warnings.append(str(self.place(InputError(message, row=row, column=column))))
@@ -198,7 +209,7 @@ class Problems:
 
     def raise_if_any(self) -> None:
         """:raises TableProblems: every problem gathered, grouped by row."""
-        if self.errors:
+        if self.found:
             raise TableProblems(self.file, self.errors)
 
 

@@ -57,8 +57,8 @@ def make_template(
     publication: Path, out: Path, *, edition: int | None = None, year: int | None = None
 ) -> TemplateResult:
     """Write the workbook for edition ``year`` (default: the next fiscal year) from the
-    published ``edition`` (default: the latest). ``out`` may be a folder (ending in "/" or
-    existing): the file is then named ``dx-kpi-fy<year>.xlsx``.
+    published ``edition`` (default: the latest). ``out`` may be a folder (one that exists,
+    or a name without an extension): the file is then named ``dx-kpi-fy<year>.xlsx``.
 
     :raises InputError: no such edition, a year before it, a source table with problems,
         or ``out`` is not an ``.xlsx`` path.
@@ -101,7 +101,7 @@ def _source(editions: list[EditionConfig], edition: int | None, publication: Pat
 
 
 def _out_path(out: Path, year: int) -> Path:
-    if out.is_dir() or str(out).endswith(("/", "\\")):
+    if out.is_dir() or not out.suffix:
         return out / f"dx-kpi-fy{year}.xlsx"
     if out.suffix.lower() != ".xlsx":
         raise InputError(

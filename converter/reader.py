@@ -54,7 +54,7 @@ def read_table(
     except TableProblems:
         raise
     except InputError as error:
-        if not found.errors:
+        if not found.found:
             raise
         found.add(error)  # a problem that stops the reading joins those found before it
         found.raise_if_any()
