@@ -8,23 +8,27 @@ first sheet, or ``--sheet``), laid out like the CSV.
 
 Both are refused, cell by cell, where a spreadsheet changed what the staff see into
 something else: hidden rows and columns, merged ranges, formulas without a stored value,
-dates, error values. The values are read by openpyxl (read-only, stored values only) after
-:mod:`converter.workbook.archive` has checked the file.
+dates, error values. The stored values come from :mod:`converter.workbook.archive`, which
+checks the file and parses the sheet once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from converter.errors import InputError, Problems, ValueParseError
 from converter.table import REIWA_OFFSET
-from converter.workbook.archive import MAX_COLUMNS, MAX_ROWS, Archive, SheetScan, open_archive
+from converter.workbook.archive import (
+    Archive,
+    Cell,
+    SheetScan,
+    check_sheets,
+    open_archive,
+    read_sheet,
+)
 from converter.workbook.cells import cell_text
 from converter.workbook.schema import (
     DROP,
@@ -73,10 +77,11 @@ def read_workbook(path: Path, *, sheet: str | None, problems: Problems) -> Workb
     else:
         name = _plain_sheet(archive, sheet, path.name, warnings)
     part = next(part for title, _, part in archive.sheets if title == name)
-    scan = archive.scans.get(part, SheetScan())
-    _check_extent(scan, path.name, name)
+    scan = read_sheet(archive, part)
+    check_sheets(archive, part)
     problems.sheet = name
-    records = _records(path, name, scan, problems, template=bool(stamp))
+    _structure_problems(scan, path.name, name, problems)
+    records = _rows(scan, path.name, problems, template=bool(stamp))
     return WorkbookRecords(records, stamp, warnings)
 
 
@@ -172,31 +177,6 @@ def _plain_sheet(archive: Archive, sheet: str | None, file: str, warnings: list[
     return name
 
 
-def _check_extent(scan: SheetScan, file: str, sheet: str) -> None:
-    if scan.max_row > MAX_ROWS or scan.max_column > MAX_COLUMNS:
-        raise InputError(
-            f"値のあるセルが {scan.max_row:,} 行目・{scan.max_column} 列目まであります（上限 "
-            f"{MAX_ROWS:,} 行・{MAX_COLUMNS} 列） / cells with values reach row "
-            f"{scan.max_row:,}, column {scan.max_column} (at most {MAX_ROWS:,} rows and "
-            f"{MAX_COLUMNS} columns): delete what is below or right of the table",
-            file=file,
-            sheet=sheet,
-        )
-
-
-def _records(
-    path: Path, name: str, scan: SheetScan, problems: Problems, *, template: bool
-) -> list[list[str]]:
-    """Read the values; keep the rows of the new edition, each problem placed by cell."""
-    _structure_problems(scan, path.name, name, problems)
-    book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    try:
-        rows = book[name].iter_rows(max_row=max(scan.max_row, 1), max_col=max(scan.max_column, 1))
-        return _rows(rows, scan, path.name, name, problems, template=template)
-    finally:
-        book.close()
-
-
 def _structure_problems(scan: SheetScan, file: str, sheet: str, problems: Problems) -> None:
     for ref in scan.merged:
         problems.add(
@@ -220,25 +200,18 @@ def _structure_problems(scan: SheetScan, file: str, sheet: str, problems: Proble
         )
 
 
-def _rows(
-    rows: Iterable[tuple[Any, ...]],
-    scan: SheetScan,
-    file: str,
-    sheet: str,
-    problems: Problems,
-    *,
-    template: bool,
-) -> list[list[str]]:
+def _rows(scan: SheetScan, file: str, problems: Problems, *, template: bool) -> list[list[str]]:
     records: list[list[str]] = []
     keep_at: int | None = None
     hidden = set(scan.hidden_rows)
-    for number, cells in enumerate(rows, start=1):
-        texts, faults = _texts(cells, number, scan)
+    width = scan.max_column
+    for number in range(1, scan.max_row + 1):
+        texts, faults = _texts(scan.rows.get(number, []), width)
         if number == 1:
             keep_at = texts.index(KEEP_HEADING) if template and KEEP_HEADING in texts else None
             problems.letters = {h: get_column_letter(i + 1) for i, h in enumerate(texts) if h}
         keep = texts.pop(keep_at).strip() if keep_at is not None and keep_at < len(texts) else ""
-        if number > 1 and not any(t.strip() for t in texts):
+        if number > 1 and not any(t.strip() for t in texts) and not faults:
             continue  # an empty row (the template's spare rows)
         if keep == DROP:
             continue
@@ -255,29 +228,19 @@ def _rows(
     return records
 
 
-def _texts(
-    cells: tuple[Any, ...], number: int, scan: SheetScan
-) -> tuple[list[str], list[tuple[int, str]]]:
+def _texts(cells: list[Cell], width: int) -> tuple[list[str], list[tuple[int, str]]]:
     """The row's texts, and (position, problem) for each cell that cannot be read."""
-    texts: list[str] = []
+    texts = [""] * width
     faults: list[tuple[int, str]] = []
-    for position, cell in enumerate(cells):
-        ref = f"{get_column_letter(position + 1)}{number}"
-        if ref in scan.formulas_without_value:
+    for cell in cells:
+        position = cell.column - 1
+        if cell.formula_without_value:
             faults.append((position, _FORMULA))
-            texts.append("")
             continue
         try:
-            texts.append(
-                cell_text(
-                    getattr(cell, "value", None),
-                    str(getattr(cell, "number_format", "General")),
-                    str(getattr(cell, "data_type", "n")),
-                )
-            )
+            texts[position] = cell_text(cell.value, cell.number_format, cell.data_type)
         except ValueParseError as exc:
             faults.append((position, str(exc)))
-            texts.append("")
     return texts, faults
 
 
