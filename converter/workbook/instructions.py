@@ -99,6 +99,10 @@ def write_instructions(book: Workbook, stamp: dict[str, str], year: int) -> None
     for row, (ja, en) in enumerate(_steps(year), start=2):
         sheet[f"A{row}"], sheet[f"B{row}"] = ja, en
         sheet[f"A{row}"].alignment = sheet[f"B{row}"].alignment = wrap
+        # Spreadsheets do not grow a row for wrapped text they did not lay out themselves:
+        # about 34 Japanese or 68 Latin characters fit on a line of 70.
+        lines = max(-(-len(ja) // 34), -(-len(en) // 68), 1)
+        sheet.row_dimensions[row].height = 16 * lines
     facts = [
         ("テンプレート版 / template version", stamp.get(STAMP_VERSION, "")),
         ("年度版 / edition", f"FY{stamp.get(STAMP_EDITION, '')}"),
@@ -111,3 +115,7 @@ def write_instructions(book: Workbook, stamp: dict[str, str], year: int) -> None
         sheet[f"A{offset}"].font = Font(color="595959")
         sheet[f"B{offset}"].font = Font(color="595959")
     sheet.protection.sheet = True
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.orientation = "landscape"

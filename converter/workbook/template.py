@@ -166,6 +166,17 @@ def _headings(sheet: Worksheet, columns: list[Column]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column.name, 12)
     sheet.row_dimensions[1].height = 36
     sheet.freeze_panes = "C2"  # the headings and 事業No, 再掲元 stay in view
+    _print_setup(sheet)
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """Printed (or made a PDF of): A3 landscape, one page wide, the headings on each page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
 
 
 def _body(sheet: Worksheet, columns: list[Column], records: list[list[str]], last: int) -> None:
