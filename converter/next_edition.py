@@ -82,7 +82,12 @@ def make_template(
         STAMP_SOURCE_TABLE: source.table.name,
         STAMP_SOURCE_SHA256: digest,
     }
-    summary = write_template(table, read_register(pub.organizations), stamp, target, out)
+    try:
+        summary = write_template(table, read_register(pub.organizations), stamp, target, out)
+    except OSError as exc:
+        raise InputError(
+            f"書き込めません / cannot be written: {exc.strerror or exc}", file=str(out)
+        ) from exc
     return TemplateResult(out, source, target, digest, summary)
 
 
