@@ -21,14 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from converter.errors import InputError, Problems, ValueParseError
 from converter.table import REIWA_OFFSET
-from converter.workbook.archive import (
-    Archive,
-    Cell,
-    SheetScan,
-    check_sheets,
-    open_archive,
-    read_sheet,
-)
+from converter.workbook.archive import Archive, check_sheets, open_archive
 from converter.workbook.cells import cell_text
 from converter.workbook.schema import (
     DROP,
@@ -41,6 +34,7 @@ from converter.workbook.schema import (
     STAMP_VERSION,
     TEMPLATE_VERSION,
 )
+from converter.workbook.worksheet import Cell, SheetScan, read_sheet
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xltx", ".xlsm", ".xltm", ".xlsb", ".xls", ".ods", ".numbers")
 _REFUSED_SUFFIXES = {
