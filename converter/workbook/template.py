@@ -16,11 +16,12 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from converter.orgs import OrgRegister
-from converter.table import Table
+from converter.table import NO_KPI, Table
 from converter.workbook.instructions import write_instructions
 from converter.workbook.schema import (
     DROP,
@@ -113,6 +114,8 @@ def write_template(
     _validations(sheet, columns, last)
     _protect(sheet)
     write_instructions(book, stamp, year)
+    # Sheets cannot be added, renamed, moved or unhidden: the values stay on 「入力」.
+    book.security = WorkbookProtection(lockStructure=True)
     for key, value in stamp.items():
         book.custom_doc_props.append(StringProperty(name=key, value=value))
     book.properties.title = f"令和{year - 2018}年度版 入力用ブック / FY{year} edition workbook"
@@ -180,20 +183,32 @@ def _print_setup(sheet: Worksheet) -> None:
 
 
 def _body(sheet: Worksheet, columns: list[Column], records: list[list[str]], last: int) -> None:
-    """The carried rows, then the spare rows; every cell text-formatted."""
+    """The carried rows, then the spare rows; every cell text-formatted. A carried row
+    without a KPI has no 実績値 or 評価 to fill in: those two cells are locked and grey."""
     unlocked, locked = Protection(locked=False), Protection(locked=True)
+    kpi_at = next(i for i, c in enumerate(columns) if c.name == "kpi_no")
     for row in range(2, last + 1):
         values = records[row - 2] if row - 2 < len(records) else None
+        without_kpi = values is not None and values[kpi_at].strip() in NO_KPI
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=row, column=index)
             if values is not None and values[index - 1] != "":
                 cell.value = values[index - 1]
             cell.number_format = TEXT
-            carried = values is not None and column.role is Role.IDENTIFYING
-            cell.protection = locked if carried else unlocked
-            fill = FILLS.get(column.role if values is not None else Role.CARRIED)
+            kind = _kind(column, carried=values is not None, without_kpi=without_kpi)
+            cell.protection = locked if kind is Role.IDENTIFYING else unlocked
+            fill = FILLS.get(kind)
             if fill is not None:
                 cell.fill = fill
+
+
+def _kind(column: Column, *, carried: bool, without_kpi: bool) -> Role:
+    """How a cell behaves: a spare row's cells are all open (a new project's)."""
+    if not carried:
+        return Role.CARRIED
+    if without_kpi and column.name in ("actual", "evaluation"):
+        return Role.IDENTIFYING  # locked and grey: a row without a KPI holds no values
+    return column.role
 
 
 def _lists(book: Workbook, register: OrgRegister) -> None:
@@ -201,6 +216,7 @@ def _lists(book: Workbook, register: OrgRegister) -> None:
     部一覧, 部表 (部 → the name of its 課 list) and one 課_<部> list per 部."""
     sheet = book.create_sheet(LISTS_SHEET)
     sheet.sheet_state = "hidden"
+    sheet.protection.sheet = True
     fixed = {"A": ("評価一覧", EVALUATIONS), "B": ("掲載一覧", (KEEP, DROP)),
              "C": ("目標区分一覧", GOAL_KINDS)}  # fmt: skip
     for letter, (name, values) in fixed.items():

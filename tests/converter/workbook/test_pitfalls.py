@@ -271,3 +271,28 @@ def test_a_utf8_csv_without_bom_and_a_shift_jis_csv_are_accepted(
     result = validate(path)
     assert result.exit_code == 0, result.output
     assert "問題はありません（65 行）" in result.output
+
+
+# --- the build ------------------------------------------------------------------------------
+
+
+def test_build_says_each_table_has_no_problems_and_warns_of_a_changed_source(
+    filled: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from converter.cli import main
+    from tests.converter.workbook.conftest import publication_with
+
+    stale = edited(filled, tmp_path / "dx-kpi-fy2024.xlsx", _stamp("dx-source-sha256", "0" * 64))
+    config = publication_with(tmp_path, {2024: stale}, FIXTURE / "publication.toml")
+    result = CliRunner().invoke(
+        main, ["build", "--config", str(config), "--out", str(tmp_path / "d"), "--allow-removals"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "dx-kpi-fy2023.csv: 問題はありません（65 行） / no problems (65 rows)" in result.output
+    assert "dx-kpi-fy2024.xlsx: 問題はありません（65 行） / no problems (65 rows)" in result.output
+    assert (
+        "テンプレートを作った後で令和5年度版の表（dx-kpi-fy2023.csv）が変わりました"
+        in result.output
+    )

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from converter.cli import main
+from converter.table import NO_KPI
 from converter.workbook.schema import (
     HELP_SHEET,
     INPUT_SHEET,
@@ -43,6 +44,7 @@ def test_template_command_refuses_an_unpublished_edition(tmp_path: Path) -> None
 
 def test_input_sheet_carries_forward_with_the_new_cells_empty(tmp_path: Path) -> None:
     book = load_workbook(template(tmp_path))
+    assert book.security.lockStructure  # no sheet added, renamed or unhidden
     assert book.sheetnames == [INPUT_SHEET, HELP_SHEET, LISTS_SHEET]
     assert book[LISTS_SHEET].sheet_state == "hidden"
     sheet = book[INPUT_SHEET]
@@ -65,12 +67,17 @@ def test_number_and_code_cells_are_text_and_only_identifying_cells_are_locked(
     heads = [c.value for c in sheet[1]]
     locked = {"事業No", "再掲元", "KPI番号", "KPI再掲元"}
     for row in sheet.iter_rows(min_row=2, max_row=66):
+        without_kpi = (row[heads.index("KPI番号")].value or "") in NO_KPI
         for heading, cell in zip(heads, row, strict=True):
             assert cell.number_format == "@", cell.coordinate
-            assert cell.protection.locked == (heading in locked), cell.coordinate
+            # A row without a KPI has no 実績値 or 評価 to fill in: locked too.
+            closed = heading in locked or (without_kpi and heading in ("実績値", "評価"))
+            assert cell.protection.locked == closed, cell.coordinate
     spare = sheet[67]
     assert all(not cell.protection.locked for cell in spare)  # new projects' rows
-    assert sheet["W2"].fill.fgColor.rgb.endswith("FFF2CC")  # the input cells are yellow
+    assert sheet["W7"].fill.fgColor.rgb.endswith("FFF2CC")  # KPI 1's actual: yellow
+    assert sheet["Y2"].fill.fgColor.rgb.endswith("FFF2CC")  # every row's status: yellow
+    assert sheet["W2"].fill.fgColor.rgb.endswith("D9D9D9")  # no KPI, no actual: grey
     baselines = {sheet.cell(row, 18).value for row in range(2, 67)}  # column R, 基準値
     assert {"0", "40百万枚", "37.50%"} <= baselines  # as printed, as text
 
