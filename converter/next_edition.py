@@ -42,7 +42,8 @@ class TemplateResult:
                 f"{source.fiscal_year}) {source.table.name} (sha256 {self.digest[:16]}…)",
                 f"  行 / rows: {s.rows}、新しい事業用の空き行 / spare rows for new projects: "
                 f"{s.spare_rows}",
-                f"  入力するセル（黄色） / cells to fill in (yellow): {'、'.join(s.input_ranges)}",
+                "  入力する列（黄色のセル） / columns to fill in (the yellow cells): "
+                + "、".join(s.input_ranges),
                 f"  テンプレート版 / template version: {TEMPLATE_VERSION}",
                 "次に / next: シート「入力」に入力して .xlsx で保存し、converter validate で確かめ"
                 "、"
