@@ -7,7 +7,7 @@ PORT   ?= 8000
 DIST   ?= dist
 export HOST PORT
 
-.PHONY: install install-test assets system-deps build run test lint bench harden clean
+.PHONY: install install-test assets system-deps build template run test lint bench harden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ system-deps:
 
 build: $(VENV)/.installed
 	$(BIN)/python -m converter build --out $(DIST)
+
+# The staff's workbook for the next edition (docs: README, 原表の更新): build/dx-kpi-fy<year>.xlsx
+TEMPLATE_OUT ?= build/
+template: $(VENV)/.installed
+	$(BIN)/python -m converter template --out $(TEMPLATE_OUT)
 
 run: install build
 	$(BIN)/python -m server

@@ -1,4 +1,6 @@
-"""``make bench``: the build benchmark, then the HTTP benchmark (bench/http_bench.py: ours
+"""``make bench``: the build benchmark, the workbook benchmark (reading a filled template of
+100× the table: bench/workbook_bench.py, on its own ``python -m bench.workbook_bench``), then
+the HTTP benchmark (bench/http_bench.py: ours
 against `oxigraph serve`, Trifid and a Flask hello world, driven by wrk).
 
 ``python -m bench [--build-sizes 1,10,100] [http_bench options]``, e.g.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import http_bench
+from bench import http_bench, workbook_bench
 from bench.build_bench import SIZES, report, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes = tuple(int(n) for n in args[at + 1].split(","))
         del args[at : at + 2]
     print(report(run(sizes)), flush=True)
+    print(flush=True)
+    print(workbook_bench.run(), flush=True)
     print(flush=True)
     if "--dist" not in args and (ROOT / "dist" / "manifest.json").exists():
         args += ["--dist", str(ROOT / "dist")]

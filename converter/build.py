@@ -6,6 +6,9 @@ gate replaces dist/, so a failed build leaves the previous publication intact.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -20,7 +23,7 @@ from converter.changes import Changes, PublishedUnreadable, compare, refuse_remo
 from converter.config import EditionConfig, Publication, load_publication
 from converter.contract import Manifest, Validation, file_entry, graph_entry
 from converter.diff import changes_graph
-from converter.errors import InputError, ValidationFailed
+from converter.errors import InputError, Problems, ValidationFailed, no_problems
 from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
 from converter.gcpause import paused_gc
 from converter.iris import Iris
@@ -31,7 +34,9 @@ from converter.orgs import read_register
 from converter.reader import read_table
 from converter.series import series_graph
 from converter.spreadsheet import spreadsheet_csv
+from converter.table import Table
 from converter.validate import SHAPES_FILE, Report, load_shapes, validate
+from converter.workbook.schema import STAMP_SOURCE_EDITION, STAMP_SOURCE_SHA256
 from converter.writers import Sorted
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +51,7 @@ class BuildResult:
     report: Report
     warnings: list[str] = field(default_factory=list)
     changes: Changes | None = None  # against the build ``out`` held; None if not compared
+    checked: list[str] = field(default_factory=list)  # "…: 問題はありません / no problems"
 
 
 def convert_table(
@@ -62,21 +68,59 @@ def convert_table(
     """Convert one table (CSV, CP932 CSV or .xlsx) to its edition graph.
 
     :raises InputError: the table or the register is malformed (file, row, column named).
+    :raises TableProblems: every problem of the table's cells and rows, grouped by row.
     """
-    parsed = read_table(table, encoding=encoding, sheet=sheet)
+    _, edition = read_edition(
+        table, organizations, fiscal_year=fiscal_year, encoding=encoding, sheet=sheet
+    )
+    return edition_graph_for(edition, base_iri, title_ja, title_en), edition
+
+
+def read_edition(
+    table: Path,
+    organizations: Path,
+    *,
+    fiscal_year: int | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[Table, Edition]:
+    """Read one table and check it as an edition; every problem is reported at once.
+
+    :raises InputError: the file cannot be read as a table, or is of another edition.
+    :raises TableProblems: every problem of the table's cells and rows, grouped by row.
+    """
+    problems = Problems(Path(table).name)
+    parsed = read_table(table, encoding=encoding, sheet=sheet, problems=problems)
     if fiscal_year is not None and parsed.fiscal_year != fiscal_year:
-        raise InputError(
-            f"the 取組状況 heading says 令和{parsed.fiscal_year - 2018}年度 but the "
-            f"edition is FY{fiscal_year}",
-            file=table.name,
-            row=1,
-        )
-    edition = build_edition(parsed, read_register(organizations))
+        raise InputError(_year_problem(parsed, fiscal_year), file=table.name, row=1)
+    edition = build_edition(parsed, read_register(organizations), problems)
+    problems.raise_if_any()
     edition.warnings[:0] = parsed.warnings  # the reader's come first, as they came first
+    return parsed, edition
+
+
+def _year_problem(parsed: Table, fiscal_year: int) -> str:
+    said = parsed.fiscal_year
+    if parsed.stamp:
+        return (
+            f"このテンプレートは令和{said - 2018}年度版用ですが、publication.toml の年度版は"
+            f"令和{fiscal_year - 2018}年度です / this template is for the FY{said} edition but "
+            f"publication.toml lists it as FY{fiscal_year}: use the template of that edition"
+        )
+    return (
+        f"取組状況の見出しは令和{said - 2018}年度ですが、年度版は令和{fiscal_year - 2018}年度です"
+        f" / the 取組状況 heading says 令和{said - 2018}年度 but the edition is FY{fiscal_year}"
+    )
+
+
+def edition_graph_for(
+    edition: Edition, base_iri: str | None, title_ja: str = "", title_en: str = ""
+) -> Graph:
+    """The graph of a checked edition, titled as publication.toml (or by default) says."""
     iris = Iris(base_iri) if base_iri else Iris()
     title_ja = title_ja or f"令和{edition.fiscal_year - 2018}年度 行政のDX関連事業・KPI一覧"
     title_en = title_en or f"Administrative DX projects and KPIs, FY{edition.fiscal_year}"
-    return edition_graph(edition, iris, title_ja, title_en), edition
+    return edition_graph(edition, iris, title_ja, title_en)
 
 
 def build(
@@ -107,7 +151,7 @@ def _build(
 ) -> BuildResult:
     pub = load_publication(publication, base_iri=base_iri)
     iris = Iris(pub.base_iri)
-    graphs, data, warnings = _convert_all(pub)
+    graphs, data, warnings, tables = _convert_all(pub)
     # Each edition's triples sorted once, for its graph file, the comparison and (with one
     # edition, whose triples are all the data) the dumps.
     views = {year: Sorted(graph) for year, graph in graphs.items()}
@@ -118,7 +162,9 @@ def _build(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        downloads = _write_downloads(staging / "download", pub, iris, data_view, shapes_file)
+        downloads = _write_downloads(
+            staging / "download", pub, iris, data_view, shapes_file, tables
+        )
         editions = sorted(graphs)
         catalog = catalog_graph(pub, iris, downloads, len(data), editions)
         history = _history(pub, iris, serialized)
@@ -133,11 +179,14 @@ def _build(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(out, len(data), sorted(graphs), report, warnings, changes)
+    checked = [no_problems(tables[year].file, len(tables[year].rows)) for year in sorted(tables)]
+    return BuildResult(out, len(data), sorted(graphs), report, warnings, changes, checked)
 
 
-def _convert_all(pub: Publication) -> tuple[dict[int, Graph], Graph, list[str]]:
-    """Each edition's graph, all of them in one graph, and the warnings.
+def _convert_all(
+    pub: Publication,
+) -> tuple[dict[int, Graph], Graph, list[str], dict[int, Table]]:
+    """Each edition's graph, all of them in one graph, the warnings and the tables read.
 
     Editions share resources (KPIs, plan items, organisations, fiscal years). A triple an
     earlier edition states stays in that edition's graph only: stated twice, the store's
@@ -145,11 +194,17 @@ def _convert_all(pub: Publication) -> tuple[dict[int, Graph], Graph, list[str]]:
     edition is added (docs/editions.md).
     """
     graphs: dict[int, Graph] = {}
+    tables: dict[int, Table] = {}
     warnings: list[str] = []
     data = Graph()
     for config in pub.editions:
-        graph, edition = _edition(pub, config)
+        table, edition = read_edition(
+            config.table, pub.organizations, fiscal_year=config.fiscal_year
+        )
+        graph = edition_graph_for(edition, pub.base_iri, config.title_ja, config.title_en)
+        tables[config.fiscal_year] = table
         warnings.extend(edition.warnings)
+        warnings.extend(_stale_template(pub, table))
         if graphs:  # the first edition keeps all its triples: no copy of a large graph
             graph = _not_in(graph, data)
         graphs[config.fiscal_year] = graph
@@ -157,7 +212,25 @@ def _convert_all(pub: Publication) -> tuple[dict[int, Graph], Graph, list[str]]:
             data += graph
     if len(graphs) == 1:  # one edition: its graph is all the data
         (data,) = graphs.values()
-    return graphs, data, warnings
+    return graphs, data, warnings, tables
+
+
+def _stale_template(pub: Publication, table: Table) -> list[str]:
+    """A warning when the edition a template carried forward has changed since."""
+    source = table.stamp.get(STAMP_SOURCE_EDITION, "")
+    digest = table.stamp.get(STAMP_SOURCE_SHA256, "")
+    for config in pub.editions:
+        if str(config.fiscal_year) != source or not config.table.is_file():
+            continue
+        now = hashlib.sha256(config.table.read_bytes()).hexdigest()
+        if digest and now != digest:
+            return [
+                f"{table.file}: テンプレートを作った後で令和{config.fiscal_year - 2018}年度版の表"
+                f"（{config.table.name}）が変わりました。引き継いだ値が古くないか確かめてください /"
+                f" {config.table.name} changed after this template was made from it (sha256 "
+                f"{digest[:12]}… then, {now[:12]}… now): check the values it carried forward"
+            ]
+    return []
 
 
 def _not_in(graph: Graph, data: Graph) -> Graph:
@@ -234,28 +307,22 @@ def _check(data: Graph, others: dict[str, Graph], shapes_file: Path) -> Report:
     return report
 
 
-def _edition(pub: Publication, config: EditionConfig) -> tuple[Graph, Edition]:
-    return convert_table(
-        config.table,
-        pub.organizations,
-        fiscal_year=config.fiscal_year,
-        base_iri=pub.base_iri,
-        title_ja=config.title_ja,
-        title_en=config.title_en,
-    )
-
-
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
 
 
 def _write_downloads(
-    folder: Path, pub: Publication, iris: Iris, data: Sorted, shapes_file: Path
+    folder: Path,
+    pub: Publication,
+    iris: Iris,
+    data: Sorted,
+    shapes_file: Path,
+    tables: dict[int, Table],
 ) -> list[Download]:
     downloads = _write_data_dumps(folder, pub, data)
     for config in pub.editions:
-        downloads.extend(_write_source_files(folder, config))
+        downloads.extend(_write_source_files(folder, config, tables[config.fiscal_year]))
     orgs = pub.organizations
     _write(folder / "organizations.csv", spreadsheet_csv(orgs.read_bytes(), orgs.name))
     _write(folder / "context.jsonld", context_document(pub.base_iri))
@@ -285,25 +352,34 @@ def _write_data_dumps(folder: Path, pub: Publication, data: Sorted) -> list[Down
     return downloads
 
 
-def _write_source_files(folder: Path, config: EditionConfig) -> list[Download]:
+def _write_source_files(folder: Path, config: EditionConfig, table: Table) -> list[Download]:
     """An edition's source CSV and its CSVW metadata, copied as they are (except a CSV cell
-    that a spreadsheet would run as a formula: see :mod:`converter.spreadsheet`)."""
+    that a spreadsheet would run as a formula: see :mod:`converter.spreadsheet`, and the
+    BOM that tells Excel the file is UTF-8). A workbook edition is published as the CSV
+    of its table (``dx-kpi-fy2024.xlsx`` as ``dx-kpi-fy2024.csv``), beside the CSVW
+    metadata of that CSV."""
     downloads = []
+    csv_path = config.table.with_name(table.source_name)
     for source, fmt, ja, en in (
-        (config.table, CSV, "原表（CSV）", "Source table (CSV)"),
+        (csv_path, CSV, "原表（CSV）", "Source table (CSV)"),
         (
-            config.table.with_name(config.table.name + "-metadata.json"),
+            csv_path.with_name(csv_path.name + "-metadata.json"),
             CSVW,
             "原表のCSVWメタデータ",
             "CSVW metadata of the source table",
         ),
     ):
-        if not source.is_file():
+        if fmt is CSV and table.records:
+            body = spreadsheet_csv(_records_csv(table), source.name)
+        elif not source.is_file():
             raise InputError(
-                "is missing (the build publishes it beside the data)", file=str(source)
+                "がありません。データと一緒に公開します / is missing (the build publishes it "
+                "beside the data)",
+                file=str(source),
             )
-        body = source.read_bytes()
-        if fmt is CSV and source.suffix.lower() == ".csv":
+        else:
+            body = source.read_bytes()
+        if fmt is CSV and not table.records and source.suffix.lower() == ".csv":
             body = spreadsheet_csv(body, source.name)
         _write(folder / source.name, body)
         year = f"令和{config.fiscal_year - 2018}年度 "
@@ -318,6 +394,17 @@ def _write_source_files(folder: Path, config: EditionConfig) -> list[Download]:
             )
         )
     return downloads
+
+
+def _records_csv(table: Table) -> bytes:
+    """A workbook's table as the CSV the source tables are kept in (UTF-8, "\n", quotes
+    only where needed), one cell per heading."""
+    width = len(table.records[0])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for record in table.records:
+        writer.writerow(record[:width] + [""] * (width - len(record)))
+    return out.getvalue().encode("utf-8")
 
 
 def _write_catalog(folder: Path, catalog: Graph, base_iri: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from converter.errors import InputError
+from converter.errors import InputError, Problems
 from converter.table import KPI_VALUE_COLUMNS, NO_KPI, Layout
 from converter.values import is_no_value
 
@@ -31,18 +31,16 @@ def column_name(header: list[str], row: int, position: int) -> str:
     return f"#{position + 1}"
 
 
-def check_cells(file: str, records: list[list[str]], header: list[str]) -> None:
-    """Refuse control characters and oversized cells anywhere, the header included.
-
-    :raises InputError: naming file, row, column and the character as U+XXXX.
-    """
+def check_cells(file: str, records: list[list[str]], header: list[str], problems: Problems) -> None:
+    """Refuse control characters and oversized cells anywhere, the header included: each
+    such cell is added to ``problems``, naming file, row, column and the character as
+    U+XXXX."""
     for number, record in enumerate(records, start=1):
         for position, cell in enumerate(record):
             problem = _cell_problem(cell)
             if problem:
-                raise InputError(
-                    problem, file=file, row=number, column=column_name(header, number, position)
-                )
+                column = column_name(header, number, position)
+                problems.add(InputError(problem, file=file, row=number, column=column))
 
 
 def _cell_problem(cell: str) -> str | None:
@@ -91,7 +89,10 @@ def fit_to_header(
             raise InputError(_count_problem(len(record), width, lines), file=file, row=number)
     elif len(record) > width and any(cell.strip() for cell in record[width:]):
         raise InputError(
-            f"has {len(record)} cells but the header has {width}", file=file, row=number
+            f"見出しより右のセルに値があります / has {len(record)} cells but the header has "
+            f"{width}",
+            file=file,
+            row=number,
         )
     record = record[:width] + [""] * (width - len(record))
     if header[-1] == "" and record[-1].strip():
@@ -121,27 +122,36 @@ def _count_problem(cells: int, width: int, lines: tuple[int, int]) -> str:
         if (last > first)
         else ""
     )
-    return f"has {cells} cells but the header has {width} ({why}{span})"
+    return (
+        f"セルの数（{cells}）が見出しの数（{width}）と違います / has {cells} cells but the "
+        f"header has {width} ({why}{span})"
+    )
 
 
 def check_kpi_less_row(
-    file: str, layout: Layout, number: int, cells: dict[str, str], targets: dict[int, str]
+    file: str,
+    layout: Layout,
+    number: int,
+    cells: dict[str, str],
+    targets: dict[int, str],
+    problems: Problems,
 ) -> None:
-    """A row without a KPI (KPI番号 "‐") publishes no values, so it must hold none.
-
-    :raises InputError: naming the first cell with a value (a dash is no value).
-    """
+    """A row without a KPI (KPI番号 "‐") publishes no values, so it must hold none: each
+    cell with a value is added to ``problems`` (a dash is no value)."""
     if cells["kpi_no"] not in NO_KPI:
         return
     typed = [(heading, cells[name]) for name, heading in KPI_VALUE_COLUMNS]
     typed += [(layout.headings[layout.targets[year]], text) for year, text in targets.items()]
     for heading, text in typed:
         if not is_no_value(text):
-            raise InputError(
-                f"KPI のない行（KPI番号 '{cells['kpi_no']}'）に値 '{text}' があり、公開されません"
-                f" / '{text}' is in a row without a KPI (KPI番号 '{cells['kpi_no']}'), so it would "
-                "not be published: give the row its KPI number, or clear the cell",
-                file=file,
-                row=number,
-                column=heading,
+            problems.add(
+                InputError(
+                    f"KPI のない行（KPI番号 '{cells['kpi_no']}'）に値 '{text}' があり、公開されま"
+                    f"せん / '{text}' is in a row without a KPI (KPI番号 '{cells['kpi_no']}'), so "
+                    "it would "
+                    "not be published: give the row its KPI number, or clear the cell",
+                    file=file,
+                    row=number,
+                    column=heading,
+                )
             )

@@ -1,4 +1,4 @@
-"""Command line: ``python -m converter build|validate|convert|formats|publish``.
+"""Command line: ``python -m converter build|validate|convert|template|formats|publish``.
 
 Exit codes (the only place that exits):
   0  success
@@ -20,8 +20,9 @@ import click
 from converter.build import build, convert_table
 from converter.changes import RemovalsRefused
 from converter.contract import DEFAULT_BASE_IRI
-from converter.errors import ConverterError
+from converter.errors import ConverterError, no_problems
 from converter.formats import RDF_FORMATS, from_extension
+from converter.next_edition import make_template
 from converter.publish import PublishError, endpoints, publish
 from converter.validate import load_shapes, validate
 
@@ -103,6 +104,8 @@ def build_command(publication: Path, out: Path, base_iri: str | None, allow_remo
         click.echo(f"警告 / warning: {warning}", err=True)
     if result.report.warnings:
         click.echo(result.report.text(), err=True)
+    for line in result.checked:
+        click.echo(line)
     if result.changes is not None:
         click.echo(result.changes.text())
     click.echo(f"OK: {result.triples} triples, editions {result.editions} → {result.out}")
@@ -124,6 +127,7 @@ def validate_command(
     except ConverterError as error:
         _fail(error)
         return
+    click.echo(no_problems(table.name, len(edition.listings)))
     report = validate(graph, load_shapes())
     click.echo(report.text())
     for warning in edition.warnings:
@@ -171,6 +175,47 @@ def convert_command(
     chosen = from_extension(fmt, RDF_FORMATS)
     assert chosen is not None  # click.Choice allows only these
     sys.stdout.buffer.write(chosen.serialize(graph, base_iri=base_iri or DEFAULT_BASE_IRI))
+
+
+@main.command("template")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="the workbook to write (.xlsx), or a folder for dx-kpi-fy<year>.xlsx",
+)
+@click.option(
+    "--edition",
+    type=int,
+    help="the published edition to carry forward, e.g. 2023 (default: the latest)",
+)
+@click.option(
+    "--for-year",
+    "year",
+    type=int,
+    help="the fiscal year of the new edition (default: the edition's year + 1; the same "
+    "year gives a workbook to type that edition's values in again)",
+)
+@click.option(
+    "--config",
+    "publication",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_PUBLICATION,
+    show_default=True,
+    help="publication.toml",
+)
+def template_command(out: Path, edition: int | None, year: int | None, publication: Path) -> None:
+    """Write the workbook for the next edition. / 次の年度版の入力用ブックを作成。
+
+    Built from the schema and the edition it carries forward: the projects, KPIs and
+    targets prefilled, the new edition's cells (実績値, 評価, 取組状況) empty and yellow.
+    """
+    try:
+        result = make_template(publication, out, edition=edition, year=year)
+    except ConverterError as error:
+        _fail(error)
+        return
+    click.echo(result.text())
 
 
 @main.command("formats")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from converter.errors import InputError
+from converter.table import source_csv_name
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class EditionConfig:
     title_ja: str
     title_en: str
     actuals_as_of: date | None
+
+    @property
+    def source_name(self) -> str:
+        """The CSV the edition's table is published as (a workbook as its table's CSV)."""
+        return source_csv_name(self.table.name)
 
 
 @dataclass(frozen=True)

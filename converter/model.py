@@ -11,10 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from converter.errors import InputError, ValueParseError
+from converter.errors import InputError, Problems, ValueParseError
 from converter.orgs import Org, OrgRegister
 from converter.plan import PlanItem, parse_integer, plan_item_key
-from converter.reader import Row, Table
+from converter.table import Row, Table
 from converter.values import ParsedValue, Qualifier, parse_value
 
 T = TypeVar("T")
@@ -100,29 +100,56 @@ class Edition:
     relisted_cells: dict[int, list[str]] = field(default_factory=dict)  # row → notations
 
 
-def build_edition(table: Table, orgs: OrgRegister) -> Edition:
+def build_edition(table: Table, orgs: OrgRegister, problems: Problems | None = None) -> Edition:
     """Check the rows against each other and build the edition.
 
-    :raises InputError: naming file, row and column of the first problem found.
+    Every problem is gathered into ``problems`` (the reader's, so that one report holds
+    them all); without one, they are raised here.
+
+    :raises TableProblems: (without ``problems``) naming file, row and column of each.
     """
-    edition = Edition(table.fiscal_year, table.file, {}, {}, {}, [], orgs, [])
-    relistings: list[tuple[Row, int]] = []
-    kpi_references: list[tuple[Row, int]] = []
-    listed: dict[tuple[int, str], int] = {}  # (project, plan item) → first row
+    found = Problems(table.file) if problems is None else problems
+    source = table.source_name or table.file
+    edition = Edition(table.fiscal_year, source, {}, {}, {}, [], orgs, [])
+    state = _Rows()
     for row in table.rows:
-        where: dict = {"file": table.file, "row": row.number}
-        plan_item = plan_item_key(edition.plan_items, row, where)
-        number, is_relisting = _listed_project(edition, orgs, row, where, relistings)
-        _check_listed_once(listed, number, plan_item, row.number, where)
-        kpi, kpi_relisted = _kpi(edition, table, row, number, where)
-        if kpi_relisted and kpi is not None:
-            kpi_references.append((row, kpi))
-        edition.listings.append(
-            _listing(row, number, plan_item, is_relisting, kpi, kpi_relisted, where)
-        )
-    _check_references(edition, relistings, kpi_references, table.file)
+        _list_row(edition, table, orgs, row, state, found)
+    _check_references(edition, state, table.file, found)
     _collect_kpi_plan_items(edition)
+    if problems is None:
+        found.raise_if_any()
     return edition
+
+
+@dataclass
+class _Rows:
+    """What the rows read so far left to check against later ones."""
+
+    relistings: list[tuple[Row, int]] = field(default_factory=list)
+    kpi_references: list[tuple[Row, int]] = field(default_factory=list)
+    listed: dict[tuple[int, str], int] = field(default_factory=dict)  # (project, item) → row
+
+
+def _list_row(
+    edition: Edition, table: Table, orgs: OrgRegister, row: Row, state: _Rows, found: Problems
+) -> None:
+    """One row: its plan item, project and KPI, each checked even when another is wrong."""
+    where: dict = {"file": table.file, "row": row.number}
+    plan_item = found.check(plan_item_key, edition.plan_items, row, where)
+    listed = found.check(_listed_project, edition, orgs, row, where, state.relistings, found)
+    number, is_relisting = listed if isinstance(listed, tuple) else (None, False)
+    kpi_found = found.check(_kpi, edition, table, row, number or 0, where, found)
+    kpi, kpi_relisted = kpi_found if isinstance(kpi_found, tuple) else (None, False)
+    if kpi_relisted and kpi is not None:
+        state.kpi_references.append((row, kpi))
+    goal_kind = found.check(_goal_kind, row, where)
+    if not isinstance(plan_item, str) or number is None:
+        return
+    with found.gather():
+        _check_listed_once(state.listed, number, plan_item, row.number, where)
+        edition.listings.append(
+            _listing(row, number, plan_item, is_relisting, kpi, kpi_relisted, goal_kind)
+        )
 
 
 def _listed_project(
@@ -131,6 +158,7 @@ def _listed_project(
     row: Row,
     where: dict,
     relistings: list[tuple[Row, int]],
+    found: Problems,
 ) -> tuple[int, bool]:
     """The project a row lists and whether the row is a 再掲; a new project is defined here.
 
@@ -142,12 +170,14 @@ def _listed_project(
         return number, True
     number = parse_integer(row.cells["project_no"], "事業No", where)
     if number in edition.projects:
+        first = edition.projects[number].row
         raise InputError(
-            f"project {number} appears twice (first on row {edition.projects[number].row})",
+            f"事業No {number} が二度あります（最初は {first} 行目） / project {number} appears "
+            f"twice (first on row {first})",
             column="事業No",
             **where,
         )
-    edition.projects[number] = _project(orgs, row, number, where)
+    edition.projects[number] = _project(orgs, row, number, where, found)
     return number, False
 
 
@@ -158,6 +188,7 @@ def _check_listed_once(
     twice = listed.setdefault((number, plan_item), row)
     if twice != row:
         raise InputError(
+            f"事業 {number} が同じ施策 {plan_item} の下に二度あります（最初は {twice} 行目） / "
             f"project {number} is listed twice under plan item {plan_item} (first on row {twice})",
             column="事業No",
             **where,
@@ -171,7 +202,7 @@ def _listing(
     is_relisting: bool,
     kpi: int | None,
     kpi_relisted: bool,
-    where: dict,
+    goal_kind: object,
 ) -> Listing:
     return Listing(
         row=row.number,
@@ -182,7 +213,7 @@ def _listing(
         kpi=kpi,
         is_kpi_relisting=kpi_relisted,
         summary=row.cells["summary"],
-        goal_kind=_goal_kind(row, where),
+        goal_kind=goal_kind if isinstance(goal_kind, str) else None,
         goal=row.cells["goal"],
         status=row.status,
     )
@@ -193,29 +224,47 @@ def _reference(row: Row, name: str, heading: str, where: dict) -> int:
     match = _REFERENCE.match(unicodedata.normalize("NFKC", text).strip())
     if not match:
         raise InputError(
-            f"'{text}' is not a 再掲 reference like '※再掲:No4'", column=heading, **where
+            f"「{text}」は「※再掲:No4」のような再掲の参照ではありません / '{text}' is not a 再掲 "
+            "reference like '※再掲:No4'",
+            column=heading,
+            **where,
         )
     return int(match[1])
 
 
-def _project(orgs: OrgRegister, row: Row, number: int, where: dict) -> Project:
+def _project(orgs: OrgRegister, row: Row, number: int, where: dict, found: Problems) -> Project:
     departments, divisions = row.list("department"), row.list("division")
     if len(departments) != len(divisions):
         raise InputError(
-            f"{len(departments)} 部 but {len(divisions)} 課; list them in pairs separated by ';'",
+            f"部が {len(departments)} つ、課が {len(divisions)} つです。「;」で区切って組にして"
+            f"ください / {len(departments)} 部 but {len(divisions)} 課; list them in pairs "
+            "separated by ';'",
             column="課",
             **where,
         )
     dept_orgs, div_orgs = [], []
     for dept, div in zip(departments, divisions, strict=True):
         if dept not in orgs.departments:
-            raise InputError(f"'{dept}' is not in organizations.csv", column="部", **where)
-        if (dept, div) not in orgs.divisions:
-            raise InputError(
-                f"'{div}' under '{dept}' is not in organizations.csv", column="課", **where
+            found.add(
+                InputError(
+                    f"「{dept}」は組織の一覧（organizations.csv）にありません / '{dept}' is not "
+                    "in organizations.csv",
+                    column="部",
+                    **where,
+                )
             )
-        dept_orgs.append(orgs.departments[dept])
-        div_orgs.append(orgs.divisions[(dept, div)])
+        elif (dept, div) not in orgs.divisions:
+            found.add(
+                InputError(
+                    f"「{dept}」の「{div}」は組織の一覧（organizations.csv）にありません / "
+                    f"'{div}' under '{dept}' is not in organizations.csv",
+                    column="課",
+                    **where,
+                )
+            )
+        else:
+            dept_orgs.append(orgs.departments[dept])
+            div_orgs.append(orgs.divisions[(dept, div)])
     return Project(
         number,
         row.cells["project_name"],
@@ -231,32 +280,42 @@ def _goal_kind(row: Row, where: dict) -> str | None:
         return None
     kind = _GOAL_KINDS_NFKC.get(unicodedata.normalize("NFKC", text))
     if kind is None:
-        raise InputError(f"'{text}' is not 【目標】 or 【指標（KPI）】", column="目標区分", **where)
+        raise InputError(
+            f"「{text}」は【目標】でも【指標（KPI）】でもありません / '{text}' is not 【目標】 or "
+            "【指標（KPI）】",
+            column="目標区分",
+            **where,
+        )
     return kind
 
 
 def _kpi(
-    edition: Edition, table: Table, row: Row, project: int, where: dict
+    edition: Edition, table: Table, row: Row, project: int, where: dict, found: Problems
 ) -> tuple[int | None, bool]:
     text = row.cells["kpi_no"]
     if text in NO_KPI:
         return None, False
-    cells = _cells(edition, table, row, where)
-    evaluation, notation = _evaluation(row, where)
+    cells = _cells(edition, table, row, where, found)
+    evaluation, notation = None, ""
+    with found.gather():
+        evaluation, notation = _evaluation(row, where)
     if unicodedata.normalize("NFKC", text) == RELISTING:
         number = _reference(row, "kpi_relisting_of", "KPI再掲元", where)
         edition.relisted_cells[row.number] = [c.value.notation for c in cells] + [notation]
         return number, True
     number = parse_integer(text, "KPI番号", where)
     if number in edition.kpis:
+        first = edition.kpis[number].row
         raise InputError(
-            f"KPI {number} is defined twice (first on row "
-            f"{edition.kpis[number].row}); mark the later one 再掲",
+            f"KPI {number} が二度定義されています（最初は {first} 行目）。後の方を「再掲」に"
+            f"してください / KPI {number} is defined twice (first on row {first}); mark the "
+            "later one 再掲",
             column="KPI番号",
             **where,
         )
     if not row.cells["kpi_name"]:
-        raise InputError("a KPI needs a name", column="指標名", **where)
+        raise InputError("KPI には指標名が要ります / a KPI needs a name", column="指標名", **where)
+    _check_filled(table, row, where, found)
     kpi = Kpi(
         number,
         row.cells["kpi_name"],
@@ -272,17 +331,41 @@ def _kpi(
     return number, False
 
 
-def _cells(edition: Edition, table: Table, row: Row, where: dict) -> list[KpiCell]:
-    """The printed values of a KPI row (also of a 再掲 row, to check them)."""
+def _cells(edition: Edition, table: Table, row: Row, where: dict, found: Problems) -> list[KpiCell]:
+    """The printed values of a KPI row (also of a 再掲 row, to check them); each value
+    that is not a number is added to ``found``."""
     layout = table.layout
-    cells = [KpiCell("baseline", None, _value(row.cells["baseline"], "基準値", where))]
-    for year, text_value in row.targets.items():
-        heading = layout.headings[layout.targets[year]]
-        cells.append(KpiCell("target", year, _value(text_value, heading, where)))
-    cells.append(
-        KpiCell("actual", edition.fiscal_year, _value(row.cells["actual"], "実績値", where))
-    )
+    printed: list[tuple[str, int | None, str, str]] = [
+        ("baseline", None, row.cells["baseline"], "基準値")
+    ]
+    for target_year, text_value in row.targets.items():
+        heading = layout.headings[layout.targets[target_year]]
+        printed.append(("target", target_year, text_value, heading))
+    printed.append(("actual", edition.fiscal_year, row.cells["actual"], "実績値"))
+    cells = []
+    for kind, year, text, heading in printed:
+        value = found.check(_value, text, heading, where)
+        if isinstance(value, ParsedValue):
+            cells.append(KpiCell(kind, year, value))
     return cells
+
+
+def _check_filled(table: Table, row: Row, where: dict, found: Problems) -> None:
+    """A KPI's row prints every value (a dash where there is none): an empty one was
+    forgotten, and would publish a value without its notation."""
+    layout = table.layout
+    printed = [("基準値", row.cells["baseline"]), ("実績値", row.cells["actual"])]
+    printed += [(layout.headings[layout.targets[y]], t) for y, t in row.targets.items()]
+    for heading, text in printed:
+        if not text:
+            found.add(
+                InputError(
+                    "KPI の値が空欄です。印字どおりに、値がないときは「-」と入力します / the "
+                    "KPI's value is empty: type it as printed, or '-' when there is none",
+                    column=heading,
+                    **where,
+                )
+            )
 
 
 def _value(text: str, heading: str, where: dict) -> ParsedValue:
@@ -299,7 +382,8 @@ def _evaluation(row: Row, where: dict) -> tuple[str | None, str]:
     match = _EVALUATION.match(text.strip())
     if not match or match[1].strip() not in EVALUATIONS:
         raise InputError(
-            f"'{text}' is not an evaluation such as ○（達成）, △（一部達成） or ×（未達成）",
+            f"「{text}」は評価ではありません。○（達成）、△（一部達成）、×（未達成）のどれかです"
+            f" / '{text}' is not an evaluation such as ○（達成）, △（一部達成） or ×（未達成）",
             column="評価",
             **where,
         )
@@ -313,32 +397,49 @@ def _check_units(kpi: Kpi, where: dict) -> None:
             "NFKC", kpi.unit
         ):
             raise InputError(
-                f"values are printed in '{unit}' but 単位 says '{kpi.unit}'", column="単位", **where
+                f"値の単位は「{unit}」ですが、単位の列は「{kpi.unit}」です / values are printed "
+                f"in '{unit}' but 単位 says '{kpi.unit}'",
+                column="単位",
+                **where,
             )
 
 
-def _check_references(
-    edition: Edition,
-    relistings: list[tuple[Row, int]],
-    kpi_references: list[tuple[Row, int]],
-    file: str,
-) -> None:
-    for row, number in relistings:
-        original = _referenced(edition.projects, "project", "再掲元", row, number, file)
-        if row.cells["project_name"] != original.name:
-            _warn(edition, file, row, f"事業名 differs from project {number} (row {original.row})")
-    for row, number in kpi_references:
-        kpi = _referenced(edition.kpis, "KPI", "KPI再掲元", row, number, file)
+def _check_references(edition: Edition, state: _Rows, file: str, found: Problems) -> None:
+    """Each 再掲 row refers to a project or KPI the table defines; differences are warned."""
+    for row, number in state.relistings:
+        original = found.check(_referenced, edition.projects, "事業", "再掲元", row, number, file)
+        if isinstance(original, Project) and row.cells["project_name"] != original.name:
+            _warn(
+                edition,
+                found,
+                row,
+                "事業名又は取組名",
+                f"事業名が事業 {number}（{original.row} 行目）と違います / 事業名 differs from "
+                f"project {number} (row {original.row})",
+            )
+    for row, number in state.kpi_references:
+        kpi = found.check(_referenced, edition.kpis, "KPI", "KPI再掲元", row, number, file)
+        if not isinstance(kpi, Kpi):
+            continue
         if row.cells["kpi_name"] and row.cells["kpi_name"] != kpi.name:
-            _warn(edition, file, row, f"指標名 differs from KPI {number} (row {kpi.row})")
+            _warn(
+                edition,
+                found,
+                row,
+                "指標名",
+                f"指標名が KPI {number}（{kpi.row} 行目）と違います / 指標名 differs from KPI "
+                f"{number} (row {kpi.row})",
+            )
         printed = [c.value.notation for c in kpi.cells] + [kpi.evaluation_notation]
         relisted = edition.relisted_cells.get(row.number, [])
         if any(relisted) and relisted != printed:
             _warn(
                 edition,
-                file,
+                found,
                 row,
-                f"the re-listed values of KPI {number} differ from row {kpi.row}",
+                None,
+                f"再掲した KPI {number} の値が {kpi.row} 行目と違います / the re-listed values of "
+                f"KPI {number} differ from row {kpi.row}",
             )
 
 
@@ -348,8 +449,11 @@ def _referenced(table: dict[int, T], kind: str, column: str, row: Row, number: i
     :raises InputError: the table defines no such project or KPI (names row and column).
     """
     if number not in table:
+        english = "project" if kind == "事業" else kind
         raise InputError(
-            f"再掲 refers to {kind} {number}, which the table does not define",
+            f"再掲元の{kind} {number} は表にありません（それを定義する行に問題があれば、先にそれを"
+            f"直してください） / 再掲 refers to {english} {number}, which the table does not "
+            "define (if the row that defines it has a problem, fix that first)",
             file=file,
             row=row.number,
             column=column,
@@ -357,13 +461,14 @@ def _referenced(table: dict[int, T], kind: str, column: str, row: Row, number: i
     return table[number]
 
 
-def _warn(edition: Edition, file: str, row: Row, message: str) -> None:
-    edition.warnings.append(f"{file} row {row.number}: {message}")
+def _warn(edition: Edition, found: Problems, row: Row, column: str | None, message: str) -> None:
+    found.warn(message, row=row.number, column=column)
+    edition.warnings.append(found.warnings[-1])
 
 
 def _collect_kpi_plan_items(edition: Edition) -> None:
     for listing in edition.listings:
-        if listing.kpi is None:
+        if listing.kpi is None or listing.kpi not in edition.kpis:
             continue
         items = edition.kpis[listing.kpi].plan_items
         if listing.plan_item not in items:

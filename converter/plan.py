@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from converter.errors import InputError
-from converter.reader import Row
+from converter.table import Row
 
 PLAN_MEASURE = "計画"  # listed in the plan, not under a numbered measure
 SUB_ITEMS = dict(
@@ -37,7 +37,9 @@ def parse_integer(text: str, column: str, where: dict) -> int:
     """A printed whole number (full-width digits allowed), such as 項目番号 or 事業No."""
     normal = unicodedata.normalize("NFKC", text).strip()
     if not normal.isdigit():
-        raise InputError(f"'{text}' is not a number", column=column, **where)
+        raise InputError(
+            f"「{text}」は数字ではありません / '{text}' is not a number", column=column, **where
+        )
     return int(normal)
 
 
@@ -50,7 +52,10 @@ def plan_item_key(plan_items: dict[str, PlanItem], row: Row, where: dict) -> str
     field_key = unicodedata.normalize("NFKC", cells["field"]).strip()
     if not re.fullmatch(r"[IVX]+", field_key):
         raise InputError(
-            f"'{cells['field']}' is not a Roman numeral such as Ⅰ", column="分野", **where
+            f"「{cells['field']}」はⅠのようなローマ数字ではありません / '{cells['field']}' is "
+            "not a Roman numeral such as Ⅰ",
+            column="分野",
+            **where,
         )
     item_no = parse_integer(cells["item_no"], "項目番号", where)
     item_key = f"{field_key}-{item_no}"
@@ -81,6 +86,7 @@ def _measure_key(
     match = _MEASURE.match(code)
     if not match:
         raise InputError(
+            f"「{cells['measure_no']}」は (1)、(6)ア、計画 のような施策Noではありません / "
             f"'{cells['measure_no']}' is not a measure number like (1), (6)ア or 計画",
             column="施策No",
             **where,
@@ -100,12 +106,17 @@ def _sub_item_key(
 ) -> str:
     """Register a measure printed with a sub-item, like (6)ア, and its sub-item."""
     if match[2] not in SUB_ITEMS:
-        raise InputError(f"sub-item '{match[2]}' is not supported", column="施策No", **where)
+        raise InputError(
+            f"細目「{match[2]}」は使えません / sub-item '{match[2]}' is not supported",
+            column="施策No",
+            **where,
+        )
     # "ＡＩの活用　議事録の作成支援": the measure's name, a space, the sub-item's name.
     parts = name.split(maxsplit=1)
     if len(parts) != 2:
         raise InputError(
-            f"'{name}' must give the measure name and the sub-item name separated by a space",
+            f"「{name}」には施策名と細目名を空白で区切って書きます / '{name}' must give the "
+            "measure name and the sub-item name separated by a space",
             column="施策名称",
             **where,
         )
@@ -123,8 +134,9 @@ def _register(plan_items: dict[str, PlanItem], item: PlanItem, where: dict, colu
     known = plan_items.setdefault(item.key, item)
     if known.name != item.name:
         raise InputError(
-            f"'{item.name}' differs from '{known.name}' given for the same "
-            f"plan item {item.key} earlier",
+            f"「{item.name}」は、同じ施策 {item.key} に前の行で書かれた「{known.name}」と違います"
+            f" / '{item.name}' differs from '{known.name}' given for the same plan item "
+            f"{item.key} earlier",
             column=column,
             **where,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from converter.cells import (
@@ -14,34 +13,18 @@ from converter.cells import (
     fit_to_header,
 )
 from converter.encoding import decode
-from converter.errors import InputError
-from converter.table import FIXED_COLUMNS, LIST_SEPARATOR, Layout, layout_from_header
+from converter.errors import InputError, Problems, TableProblems
+from converter.table import (
+    FIXED_COLUMNS,
+    Layout,
+    Row,
+    Table,
+    layout_from_header,
+    source_csv_name,
+)
+from converter.workbook.sheet import WORKBOOK_SUFFIXES, check_edition, read_workbook
 
-
-@dataclass(frozen=True)
-class Row:
-    """One data row. ``number`` is the row number a spreadsheet shows (header = 1)."""
-
-    number: int
-    cells: dict[str, str]  # column name → text
-    targets: dict[int, str]  # fiscal year → printed target
-    status: str
-
-    def list(self, name: str) -> list[str]:
-        text = self.cells[name]
-        return [part.strip() for part in text.split(LIST_SEPARATOR)] if text else []
-
-
-@dataclass(frozen=True)
-class Table:
-    file: str
-    layout: Layout
-    rows: list[Row]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def fiscal_year(self) -> int:
-        return self.layout.fiscal_year
+__all__ = ["Row", "Table", "read_table"]
 
 
 def read_table(
@@ -50,17 +33,42 @@ def read_table(
     encoding: str | None = None,
     sheet: str | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    problems: Problems | None = None,
 ) -> Table:
     """Read and shape-check a table; cells are stripped, nothing else is changed.
+
+    A CSV (UTF-8 with or without BOM, or CP932) or a workbook (``.xlsx``: the template
+    of :mod:`converter.workbook`, or a sheet laid out like the CSV). Every problem of
+    the table is gathered into ``problems``; without one, they are raised here.
 
     ``max_bytes`` refuses a file that cannot be a yearly table (the real one is 49 KiB);
     the build benchmark raises it for its synthetic 1000× table.
 
-    :raises InputError: unreadable file, wrong encoding, bad header, malformed cells.
+    :raises InputError: unreadable file, wrong encoding, bad header or template stamp.
+    :raises TableProblems: (without ``problems``) every malformed cell and row at once.
     """
     path = Path(path)
+    found = Problems(path.name) if problems is None else problems
+    try:
+        table = _read(path, encoding, sheet, max_bytes, found)
+    except TableProblems:
+        raise
+    except InputError as error:
+        if not found.found:
+            raise
+        found.add(error)  # a problem that stops the reading joins those found before it
+        found.raise_if_any()
+        raise
+    if problems is None:
+        found.raise_if_any()
+    return table
+
+
+def _read(
+    path: Path, encoding: str | None, sheet: str | None, max_bytes: int, problems: Problems
+) -> Table:
     if not path.is_file():
-        raise InputError("file not found", file=str(path))
+        raise InputError("ファイルがありません / file not found", file=str(path))
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(
@@ -69,13 +77,22 @@ def read_table(
             f"{max_bytes // 2**20} MiB (is it the right file?)",
             file=path.name,
         )
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _table(path.name, _xlsx_records(path, sheet), lines=None)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        book = read_workbook(path, sheet=sheet, problems=problems)
+        if not any(any(cell.strip() for cell in record) for record in book.records):
+            raise InputError(
+                "シートが空です / the sheet is empty", file=path.name, sheet=problems.sheet
+            )
+        table = _table(path.name, book.records, lines=None, problems=problems, keep=True)
+        check_edition(book.stamp, table.fiscal_year, path.name)
+        table.warnings.extend(book.warnings)
+        table.stamp.update(book.stamp)
+        return table
     text = decode(path.read_bytes(), path.name, encoding)
     if not text.strip():
-        raise InputError("the file is empty", file=path.name)
+        raise InputError("ファイルが空です / the file is empty", file=path.name)
     records, lines = _csv_records(path.name, text)
-    table = _table(path.name, records, lines=lines)
+    table = _table(path.name, records, lines=lines, problems=problems)
     if not text.endswith(("\n", "\r")):
         # Excel and LibreOffice end every row with a line break; a copy cut inside the last
         # cell has the right shape and only this to show for it.
@@ -129,78 +146,87 @@ def _csv_problem(error: str, first: int, last: int) -> str:
     return f"CSV として読めません / not valid CSV: {error} (line {first})"
 
 
-def _xlsx_records(path: Path, sheet: str | None) -> list[list[str]]:
-    from openpyxl import load_workbook
+def _table(
+    file: str,
+    records: list[list[str]],
+    *,
+    lines: list[tuple[int, int]] | None,
+    problems: Problems,
+    keep: bool = False,
+) -> Table:
+    """Check the records and make rows; ``lines`` is None for a workbook (cells by position).
 
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many unrelated types
-        raise InputError(f"not a readable .xlsx workbook: {exc}", file=path.name) from exc
-    if sheet is not None and sheet not in workbook.sheetnames:
-        raise InputError(
-            f"no sheet named '{sheet}' (sheets: {', '.join(workbook.sheetnames)})", file=path.name
-        )
-    worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-    where = f"{path.name} [{worksheet.title}]"
-    if worksheet.merged_cells.ranges:
-        ranges = ", ".join(sorted(str(r) for r in worksheet.merged_cells.ranges))
-        raise InputError(
-            f"merged cells {ranges}: unmerge them and keep the value in the first cell", file=where
-        )
-    records = [[_xlsx_text(cell) for cell in row] for row in worksheet.iter_rows()]
-    if not any(any(cell for cell in record) for record in records):
-        raise InputError("the sheet is empty", file=where)
-    return records
-
-
-def _xlsx_text(cell: object) -> str:
-    value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        # A percentage typed as 48.2% is stored as 0.482 with a "%" number format.
-        if "%" in str(getattr(cell, "number_format", "")):
-            return f"{value * 100:g}%"
-        return f"{value:g}" if value != int(value) else str(int(value))
-    return str(value)
-
-
-def _table(file: str, records: list[list[str]], *, lines: list[tuple[int, int]] | None) -> Table:
-    """Check the records and make rows; ``lines`` is None for a workbook (cells by position)."""
+    ``keep`` keeps the records in the table (a workbook's download is written from them).
+    """
     while records and not any(cell.strip() for cell in records[-1]):
         records.pop()  # trailing empty rows are spreadsheet noise
     if not records:
-        raise InputError("the file is empty", file=file)
+        raise InputError("ファイルが空です / the file is empty", file=file)
     header = [cell.strip() for cell in records[0]]
-    check_cells(file, records, header)
+    check_cells(file, records, header, problems)
     layout = layout_from_header(header, file=file)
     if len(records) == 1:
-        raise InputError("the table has a header but no data rows", file=file)
+        raise InputError(
+            "見出しの行だけで、データの行がありません / the table has a header but no data rows",
+            file=file,
+        )
+    problems.projects.update(_project_labels(layout, records))
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
         span = lines[number - 1] if lines is not None else None
-        rows.append(_row(file, layout, number, fit_to_header(file, header, number, record, span)))
-    return Table(file=file, layout=layout, rows=rows)
+        with problems.gather():
+            fitted = fit_to_header(file, header, number, record, span)
+            rows.append(_row(file, layout, number, fitted, problems))
+    return Table(
+        file=file,
+        layout=layout,
+        rows=rows,
+        source_name=source_csv_name(file),
+        records=records if keep else [],
+    )
 
 
-def _row(file: str, layout: Layout, number: int, record: list[str]) -> Row:
+def _project_labels(layout: Layout, records: list[list[str]]) -> dict[int, str]:
+    """Each row's 事業No as typed; for a 再掲 row, with the project it re-lists."""
+    number, reference = layout.index["project_no"], layout.index["relisting_of"]
+    labels = {}
+    for row, record in enumerate(records[1:], start=2):
+        text = record[number].strip() if number < len(record) else ""
+        if text == "再掲" and reference < len(record) and record[reference].strip():
+            text = f"再掲（{record[reference].strip()}）"
+        if text:
+            labels[row] = text
+    return labels
+
+
+def _row(file: str, layout: Layout, number: int, record: list[str], problems: Problems) -> Row:
     for position, cell in enumerate(record[: len(layout.headings)]):
         if "\n" in cell or "\r" in cell:
-            raise InputError(
-                "contains a line break; the table keeps each cell on one line "
-                "(PDF wraps are not part of the value)",
-                file=file,
-                row=number,
-                column=layout.headings[position],
+            problems.add(
+                InputError(
+                    "セルに改行があります。1セルは1行で書きます（PDF の折り返しは値に含めません）"
+                    " / contains a line break; the table keeps each cell on one line "
+                    "(PDF wraps are not part of the value)",
+                    file=file,
+                    row=number,
+                    column=layout.headings[position],
+                )
             )
     cells = {name: record[i].strip() for name, i in layout.index.items()}
     for column in FIXED_COLUMNS:
         if column.required and not cells[column.name]:
-            raise InputError("must not be empty", file=file, row=number, column=column.heading)
+            problems.add(
+                InputError(
+                    "空欄にはできません / must not be empty",
+                    file=file,
+                    row=number,
+                    column=column.heading,
+                )
+            )
     targets = {year: record[i].strip() for year, i in layout.targets.items()}
-    check_kpi_less_row(file, layout, number, cells, targets)
+    check_kpi_less_row(file, layout, number, cells, targets, problems)
     return Row(
         number=number, cells=cells, targets=targets, status=record[layout.status_index].strip()
     )

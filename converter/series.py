@@ -72,7 +72,7 @@ def _edition(g: Graph, iris: Iris, config: EditionConfig, previous: URIRef | Non
     g.add((s, PROV.wasDerivedFrom, report))
     g.add((s, DX.fiscalYear, iris.fiscal_year(year)))
     g.add((s, DCTERMS.publisher, iris.org("fukushima-prefecture")))
-    for name in (config.table.name, config.table.name + "-metadata.json"):
+    for name in (config.source_name, config.source_name + "-metadata.json"):
         g.add((s, DCAT.distribution, iris.distribution(name)))
     if previous is not None:
         g.add((s, DCAT.previousVersion, previous))

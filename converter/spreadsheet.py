@@ -7,8 +7,9 @@ writes for people such a cell gets a leading single quote, which spreadsheets re
 formula and are values the table prints: a lone ``-`` (no value) and a plain negative
 number such as ``-5``, ``-1,200`` or ``-3.5%`` (a spreadsheet reads it as that number).
 
-The source table in ``data/`` is never changed; a download is the source byte for byte
-unless a cell had to be escaped.
+Every CSV written for people starts with a byte order mark: without it, Excel in Japanese
+reads UTF-8 as Shift_JIS and shows garbage. The source table in ``data/`` is never changed;
+a download is the source byte for byte after that mark, unless a cell had to be escaped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 
 from converter.encoding import decode
 
+BOM = b"\xef\xbb\xbf"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9,]*(?:\.[0-9]+)?%?")
 
@@ -36,18 +38,20 @@ def escape_cell(cell: str) -> str:
 
 
 def spreadsheet_csv(data: bytes, file: str) -> bytes:
-    """The bytes to publish for the CSV file ``data``: unchanged when no cell starts a
-    formula, else the table written again as UTF-8 with those cells escaped.
+    """The bytes to publish for the CSV file ``data``: UTF-8 with a BOM (what tells Excel
+    the file is UTF-8); the source's bytes after it when no cell starts a formula, else
+    the table written again with those cells escaped.
 
     :raises InputError: the bytes are not UTF-8 or CP932 text.
     """
     text = decode(data, file)
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not any(starts_formula(cell) for record in records for cell in record):
-        return data
+        if data.startswith(BOM):
+            return data
+        return BOM + (data if _is_utf8(data) else text.encode("utf-8"))
     out = io.StringIO()
-    if data.startswith(b"\xef\xbb\xbf") or not _is_utf8(data):
-        out.write("\ufeff")  # what tells Excel that the (re-encoded) file is UTF-8
+    out.write("\ufeff")
     newline = "\r\n" if "\r\n" in text else "\n"
     writer = csv.writer(out, lineterminator=newline)
     writer.writerows([escape_cell(cell) for cell in record] for record in records)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from converter.errors import InputError
@@ -58,6 +58,13 @@ REIWA_OFFSET = 2018  # 令和1年 = 2019
 REIWA_YEARS = range(1, 100)  # a plan's years, with room; 令和99999 is a typo, not a year
 
 
+def source_csv_name(file: str) -> str:
+    """The name a table is published under: a CSV as it is, a workbook as the CSV of its
+    table (``dx-kpi-fy2024.xlsx`` → ``dx-kpi-fy2024.csv``)."""
+    stem, dot, suffix = file.rpartition(".")
+    return f"{stem}.csv" if dot and suffix.lower() in ("xlsx", "xltx") else file
+
+
 def reiwa_to_gregorian(year: int) -> int:
     return year + REIWA_OFFSET
 
@@ -100,7 +107,9 @@ def layout_from_header(header: list[str], *, file: str) -> Layout:
             _place(targets, _year(target[1], raw, file), position, raw, file)
         elif state:
             if status is not None:
-                raise InputError(f"column '{raw}' appears twice", file=file, row=1)
+                raise InputError(
+                    f"列「{raw}」が二つあります / column '{raw}' appears twice", file=file, row=1
+                )
             status = (_year(state[1], raw, file), position)
         else:
             unknown.append(raw)
@@ -117,7 +126,12 @@ def layout_from_header(header: list[str], *, file: str) -> Layout:
 
 def _place(found: dict[Any, int], key: object, position: int, raw: str, file: str) -> None:
     if key in found:
-        raise InputError(f"column '{raw}' appears twice", file=file, row=1, column=raw)
+        raise InputError(
+            f"列「{raw}」が二つあります / column '{raw}' appears twice",
+            file=file,
+            row=1,
+            column=raw,
+        )
     found[key] = position
 
 
@@ -153,8 +167,46 @@ def _check_complete(
         missing.append("目標値Ｒ○")
     if missing:
         hint = f" (unrecognised: {', '.join(repr(u) for u in unknown)})" if unknown else ""
-        raise InputError(f"missing column(s) {', '.join(missing)}{hint}", file=file, row=1)
-    if unknown:
         raise InputError(
-            f"unrecognised column(s) {', '.join(repr(u) for u in unknown)}", file=file, row=1
+            f"列がありません: {'、'.join(missing)} / missing column(s) {', '.join(missing)}{hint}",
+            file=file,
+            row=1,
         )
+    if unknown:
+        names = ", ".join(repr(u) for u in unknown)
+        raise InputError(
+            f"知らない列があります: {names} / unrecognised column(s) {names}", file=file, row=1
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row. ``number`` is the row number of the table as a CSV (header = 1)."""
+
+    number: int
+    cells: dict[str, str]  # column name → text
+    targets: dict[int, str]  # fiscal year → printed target
+    status: str
+
+    def list(self, name: str) -> list[str]:
+        text = self.cells[name]
+        return [part.strip() for part in text.split(LIST_SEPARATOR)] if text else []
+
+
+@dataclass(frozen=True)
+class Table:
+    """A checked table. ``file`` is what the staff edited (a CSV or a workbook);
+    ``source_name`` the CSV the table is published as; ``records`` the table as CSV
+    records, header first (what a workbook's download is written from)."""
+
+    file: str
+    layout: Layout
+    rows: list[Row]
+    warnings: list[str] = field(default_factory=list)
+    source_name: str = ""
+    records: list[list[str]] = field(default_factory=list, repr=False)
+    stamp: dict[str, str] = field(default_factory=dict)  # a template's version stamp
+
+    @property
+    def fiscal_year(self) -> int:
+        return self.layout.fiscal_year

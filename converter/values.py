@@ -90,13 +90,22 @@ def parse_value(text: str) -> ParsedValue:
     for word, kind in SUFFIX_QUALIFIERS.items():
         if body.endswith(word):
             if qualifier is not Qualifier.EXACT:
-                raise ValueParseError(f"'{notation}' has two qualifiers")
+                raise ValueParseError(
+                    f"「{notation}」には「以上」「ほぼ」などが二つあります / '{notation}' has two "
+                    "qualifiers"
+                )
             qualifier, body = kind, body[: -len(word)]
     if any(word in body for word in (*PREFIX_QUALIFIERS, *SUFFIX_QUALIFIERS)):
-        raise ValueParseError(f"'{notation}' has two qualifiers")
+        raise ValueParseError(
+            f"「{notation}」には「以上」「ほぼ」などが二つあります / '{notation}' has two "
+            "qualifiers"
+        )
     match = _NUMBER.match(body)
     if not match:
-        raise ValueParseError(f"'{notation}' is not a number")
+        raise ValueParseError(
+            f"「{notation}」は数値として読めません（例: 64,169、43.1%、40百万枚、ほぼ100%、"
+            f"4以上、-） / '{notation}' is not a number"
+        )
     number = Decimal(match["num"].replace(",", ""))
     if match["mult"]:
         number *= MULTIPLIERS[match["mult"]]

@@ -7,8 +7,10 @@
 # deploy/nginx/dx-lod.conf on a free port). rapper (raptor2-utils), Node.js and npm for the
 # third-party parser tests (tests/clients/test_parsers.py); their npm packages come from
 # scripts/install-test-clients.sh, run at the end. wrk drives the load of the hardening
-# suite (tests/harden/; a Python client would measure itself). Installed only when missing
-# (CI starts empty).
+# suite (tests/harden/; a Python client would measure itself). LibreOffice Calc (headless
+# soffice) opens and saves the staff's workbook template and renders its screenshots, with
+# poppler-utils (pdftoppm) for the PNGs (tests/converter/workbook/). Installed only when
+# missing (CI starts empty).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -20,6 +22,8 @@ command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   # The test starts its own nginx; the package's service (port 80) is not wanted: a

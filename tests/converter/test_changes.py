@@ -97,13 +97,15 @@ def test_allow_removals_replaces_the_publication(data: Path, published: Path) ->
     assert manifest["triples"] < 4000
 
 
-def test_an_emptied_value_is_a_removal(data: Path, published: Path) -> None:
+def test_an_emptied_value_is_refused_before_the_removals_gate(data: Path, published: Path) -> None:
+    # An empty value of a KPI row would publish a value without its notation (and remove
+    # the published one): the reader names the cell first (issue 23).
     edit_table(data, '"64,169"', "")
     before = file_digests(published)
     result = build(data, published)
     assert result.exit_code == 2, result.output
-    assert "0 projects, 0 KPIs, 0 rows, 1 values" in result.output
-    assert "id/value/fy2023/kpi-3/actual-fy2023: 「64,169」" in result.stderr
+    assert "row 15 (project 14)" in result.stderr and "column 実績値" in result.stderr
+    assert "KPI の値が空欄です" in result.stderr
     assert file_digests(published) == before
 
 

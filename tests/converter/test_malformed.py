@@ -244,8 +244,8 @@ def workbook(path: Path, rows: Records, *, merge: str | None = None, empty: bool
 @pytest.mark.parametrize(
     "case, kwargs, fragments",
     [
-        ("merged", {"merge": "K53:K56"}, ["[KPI]", "merged cells K53:K56"]),
-        ("empty-sheet", {"empty": True}, ["[KPI]", "the sheet is empty"]),
+        ("merged", {"merge": "K53:K56"}, ["sheet KPI", "cell K53:K56", "merged cells"]),
+        ("empty-sheet", {"empty": True}, ["sheet KPI", "the sheet is empty"]),
     ],
 )
 def test_malformed_xlsx(tmp_path: Path, case: str, kwargs: dict, fragments: list[str]) -> None:

@@ -395,7 +395,11 @@ def _accepted_problems(case: Case, workspace: Workspace | None) -> list[str]:
 
 def _refused_problems(case: Case, outcome: Outcome, workspace: Workspace | None) -> list[str]:
     found = []
-    message = outcome.stderr.strip().splitlines()[-1] if outcome.stderr.strip() else ""
+    # The error is the last thing said; a table's problems come as one report over several
+    # lines (issue 23), from its "エラー / error:" line on.
+    text = outcome.stderr.strip()
+    start = text.rfind("エラー / error:")
+    message = text[start:] if start >= 0 else (text.splitlines()[-1] if text else "")
     if case.expect == "ok":
         found.append(f"refused a valid table: {message[:300]}")
     if TABLE not in message:
