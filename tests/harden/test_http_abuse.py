@@ -608,7 +608,8 @@ def no_leak(answer: Answer) -> str | None:
     if any(marker in answer.raw for marker in LEAKS):
         return "a file outside the route was served"
     location = answer.header("location")
-    if location is not None and not location.startswith("http://127.0.0.1/"):
+    # A redirect names a path of this site (server/app.py: never a host a client chose).
+    if location is not None and not (location.startswith("/") and not location.startswith("//")):
         return f"redirect off the site: {location}"
     return None
 

@@ -17,6 +17,7 @@ import pytest
 from converter.publish import publish
 from server.errors import QueryRejected, StoreError, status_of
 from server.stores.remote import RemoteStore
+from tests.remote.conftest import TripleStore
 from tests.support.oxigraph_server import OxigraphServer
 from tests.support.virtuoso_server import VirtuosoServer
 
@@ -118,7 +119,7 @@ def test_a_query_virtuoso_refuses_is_400_without_its_words(
     virtuoso: VirtuosoServer, fake_dist: Path, caplog, query: str, words: str
 ) -> None:
     caplog.set_level(logging.INFO, logger="server.errors")
-    publish(fake_dist, store_url=virtuoso.store_url, query_url=virtuoso.query_url)
+    TripleStore("virtuoso", virtuoso).publish(fake_dist)  # as the publisher account
     with pytest.raises(QueryRejected) as err:
         RemoteStore(virtuoso.query_url).select(query)
     assert words in err.value.detail and words not in err.value.message
