@@ -13,6 +13,7 @@ import sys
 from converter.errors import InputError
 from server.config import Settings
 from server.errors import ServerError
+from server.wsgi.granian_log import CONFIG as GRANIAN_LOG
 
 #: Milliseconds a client may take to send its request line and headers; then granian closes
 #: the connection. A slow sender costs a socket in granian's event loop, never a thread.
@@ -49,6 +50,7 @@ def server_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
         *("--http", "1", "--no-ws", "--respawn-failed-workers", "--respawn-interval", "1"),
         *("--http1-header-read-timeout", str(HEADER_READ_TIMEOUT_MS)),
         *("--log-level", "info"),  # the access log is the app's (server/wsgi/access_log.py)
+        *("--log-config", str(GRANIAN_LOG)),  # without the warning about many threads
         "server.app:create_served_app",
     ]
 

@@ -7,19 +7,24 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, request
+from werkzeug.routing import Rule
 
 from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
 from server import caching
 from server.config import Settings
 from server.errors import register_error_handlers
 from server.negotiation import add_vary
+from server.sparql.endpoint import create_sparql_blueprint
 from server.stores.base import Store
 from server.stores.factory import store_from_settings
-from server.web import i18n, linking
+from server.web import TEMPLATES, register_features
+from server.web.common import i18n
+from server.web.common.context import Context
+from server.web.openapi import Description
 from server.wsgi.stack import wsgi_stack
 
 if TYPE_CHECKING:
@@ -57,11 +62,6 @@ def _base_iri(settings: Settings, manifest: Manifest | None) -> str:
         log.warning("DX_BASE_IRI %s differs from the build's base_iri %s", explicit, built)
     base = explicit or built or DEFAULT_BASE_IRI
     return base if base.endswith("/") else base + "/"
-
-
-def get_store() -> Store:
-    """The store of the running app (flaskr's ``get_db()``)."""
-    return cast(Store, current_app.extensions["lod_store"])
 
 
 def _security_headers(response: Response) -> Response:
@@ -122,12 +122,13 @@ def _build_time(settings: Settings) -> datetime:
 
 
 def _init_caching(
-    app: Flask, settings: Settings, store: Store
+    app: Flask, settings: Settings, store: Store, params: Callable[[Request], frozenset[str]]
 ) -> Callable[[WSGIApplication], WSGIApplication] | None:
     """Validators and freshness on every answer, and a response cache: for as long as the
     server runs over a fixed build, for the graph list's TTL over a remote store (a page
     rendered before a publish is then at most twice that TTL late, as pages are anyway).
-    Returns the cache's fast path for the WSGI stack."""
+    ``params`` names the query parameters a request's route documents. Returns the cache's
+    fast path for the WSGI stack."""
     version = store.data_version()
     validators = caching.Validators(version or "", _build_time(settings), settings.cache_max_age)
     size = settings.response_cache_mb * 1024 * 1024
@@ -140,60 +141,8 @@ def _init_caching(
         else None
     )
     return caching.init_app(
-        app, validators, cache, params=_route_params, mark_hits=settings.response_cache_header
+        app, validators, cache, params=params, mark_hits=settings.response_cache_header
     )
-
-
-def _route_params(req: Request) -> frozenset[str] | None:
-    """The query parameters the request's route documents (its OpenAPI operation)."""
-    from server.web.openapi import query_parameters
-
-    rule = req.url_rule
-    return query_parameters(rule) if rule is not None else frozenset()
-
-
-def _remember_lang(response: Response) -> Response:
-    """:func:`i18n.remember_lang`, skipped when it cannot change the response.
-
-    It parses the whole query string (``request.args``) to look for ``lang``; on /sparql
-    that is a long percent-encoded query on every request, for nothing. It only acts on
-    HTML responses or when a parameter may be named ``lang``.
-    """
-    if "text/html" in (response.content_type or "") or _may_name_lang(request.query_string):
-        return i18n.remember_lang(response)
-    return response
-
-
-def _may_name_lang(query_string: bytes) -> bool:
-    # A parameter name decodes to "lang" only if it is spelt so or is percent-encoded.
-    return b"lang" in query_string or any(
-        b"%" in part.partition(b"=")[0] for part in query_string.split(b"&")
-    )
-
-
-def _register_blueprints(
-    app: Flask, store: Store, settings: Settings, manifest: Manifest | None
-) -> None:
-    from server.sparql.endpoint import create_sparql_blueprint
-    from server.web.catalog import create_catalog_blueprint
-    from server.web.changes import create_changes_blueprint
-    from server.web.dashboard import create_dashboard_blueprint
-    from server.web.downloads import create_downloads_blueprint
-    from server.web.openapi import create_openapi_blueprint
-    from server.web.pages import create_pages_blueprint
-    from server.web.resources import create_resources_blueprint
-    from server.web.search import create_search_blueprint
-
-    dist = Path(settings.dist_dir)
-    app.register_blueprint(create_pages_blueprint(store, manifest))
-    app.register_blueprint(create_downloads_blueprint(manifest, dist))
-    app.register_blueprint(create_catalog_blueprint(store, settings.ckan_license_id))
-    app.register_blueprint(create_resources_blueprint(store, dist))
-    app.register_blueprint(create_sparql_blueprint(store, settings))
-    app.register_blueprint(create_openapi_blueprint())
-    app.register_blueprint(create_dashboard_blueprint(store))
-    app.register_blueprint(create_changes_blueprint(store))
-    app.register_blueprint(create_search_blueprint(store))
 
 
 def create_served_app() -> Flask:
@@ -216,24 +165,27 @@ def create_app(
     settings = Settings.load(config)
     manifest = _local_manifest(settings)
     settings = replace(settings, base_iri=_base_iri(settings, manifest))
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config.from_mapping(JSON_AS_ASCII=False, **(config or {}))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese messages stay readable
     store = store if store is not None else store_from_settings(settings)
     app.extensions.update(lod_settings=settings, lod_store=store)
     register_error_handlers(app)
-    linking.init_app(app)
-    app.jinja_env.globals.update(t=i18n.t, lang=i18n.current_lang)
     # after_request hooks run in reverse: caching goes first so that it runs last and keys,
-    # validates and stores each answer with its final headers (Vary included).
-    fast_path = _init_caching(app, settings, store)
-    app.after_request(add_vary)  # after every hook that may read a header
-    app.after_request(_remember_lang)
-    app.after_request(_security_headers)
+    # validates and stores each answer with its final headers (Vary included); Vary is
+    # written after every hook that may read a header (the language's included).
+    described: list[Description] = []
+    fast_path = _init_caching(
+        app, settings, store, lambda req: _documented(described, req.url_rule)
+    )
+    app.after_request(add_vary)
+    sparql = create_sparql_blueprint(store, settings, layout="base.html")
+    app.register_blueprint(sparql)
+    context = Context(store, settings, manifest, Path(settings.dist_dir))
+    described.append(register_features(app, context))
     app.after_request(_relative_location)
+    app.after_request(_security_headers)
     app.after_request(_cors)
-    _register_blueprints(app, store, settings, manifest)
-
     app.wsgi_app = wsgi_stack(  # type: ignore[method-assign,assignment]
         app.wsgi_app,
         trusted_proxies=settings.trusted_proxies,
@@ -248,3 +200,8 @@ def create_app(
         return Response(icon.read_bytes(), mimetype="image/svg+xml")
 
     return app
+
+
+def _documented(described: list[Description], rule: Rule | None) -> frozenset[str]:
+    """The query parameters ``rule`` documents (none for an unknown route)."""
+    return described[0].query_parameters(rule) if described and rule is not None else frozenset()

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from jinja2 import Template, TemplateNotFound
+from jinja2 import Template
 
 from converter.formats import Format
 from server.config import Settings
@@ -53,24 +53,28 @@ class SparqlBlueprint(Blueprint):
     executor: Executor
     settings: Settings
     examples: list[Example]
+    layout: str | None  #: the site's page template the query UI extends (None: a bare page)
 
     def close(self) -> None:
         self.executor.close()
 
 
-def create_sparql_blueprint(store: Store, settings: Settings) -> SparqlBlueprint:
-    """The ``/sparql`` endpoint over ``store``, within the limits of ``settings``.
+def create_sparql_blueprint(
+    store: Store, settings: Settings, *, layout: str | None = None
+) -> SparqlBlueprint:
+    """The ``/sparql`` endpoint over ``store``, within the limits of ``settings``; its query
+    UI extends the template ``layout`` (the site's page), or is a bare page without one.
 
     :raises ValueError: an example query lacks its titles.
     """
     bp = SparqlBlueprint(
         "sparql",
         __name__,
-        template_folder=str(_SERVER / "templates"),  # also when the blueprint runs alone
+        template_folder="templates",
         static_folder=str(_STATIC),
         static_url_path="/sparql/assets",
     )
-    bp.store, bp.settings = store, settings
+    bp.store, bp.settings, bp.layout = store, settings, layout
     bp.executor = store.executor(query_limits(settings))
     bp.examples = load_examples()
 
@@ -156,8 +160,8 @@ def _ui(bp: SparqlBlueprint, example_id: str | None) -> Response:
     examples = bp.examples
     chosen = next((e for e in examples if e.id == example_id), examples[0] if examples else None)
     html = render_template(
-        "sparql.html",
-        layout=_layout(),
+        "sparql/sparql.html",
+        layout=_layout(bp.layout),
         examples=examples,
         examples_data=[asdict(e) for e in examples],
         initial_query=chosen.query if chosen else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
@@ -179,16 +183,11 @@ def _content_type(fmt: Format) -> str:
     )
 
 
-def _layout() -> Template:
-    """The site's base.html inside the full app; a bare page when the blueprint runs alone
-    (base.html needs the app's ``t``/``lang`` globals and its other blueprints)."""
+def _layout(name: str | None) -> Template:
+    """The site's page (``name``, given by the app), or a bare page when the blueprint runs
+    alone (the site's page needs the app's globals and its other routes)."""
     env = current_app.jinja_env
-    if "lang" in env.globals and "pages" in current_app.blueprints:
-        try:
-            return env.get_template("base.html")
-        except TemplateNotFound:
-            pass
-    return env.from_string(_STANDALONE_LAYOUT)
+    return env.get_template(name) if name else env.from_string(_STANDALONE_LAYOUT)
 
 
 def _cors(response: Response) -> Response:

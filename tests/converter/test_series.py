@@ -286,7 +286,7 @@ def test_data_cube_constraints_hold_for_two_editions(two_editions: Path) -> None
 def test_series_conforms_to_dcat_ap(two_editions: Path) -> None:
     import pyshacl
 
-    from tests.server.dcat_ap import dcat_ap_shapes
+    from tests.support.dcat_ap import dcat_ap_shapes
 
     union = graph(two_editions, "catalog") + graph(two_editions, "series")
     conforms, _, text = pyshacl.validate(

@@ -11,6 +11,8 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.timing import within
+
 #: What a traceback or a Rust panic leaves in a server log.
 TRACE_MARKERS = ("Traceback (most recent call last)", "panicked at", "stack backtrace:")
 
@@ -28,7 +30,9 @@ class Answer:
         return self.headers.get(name.lower())
 
 
-def exchange(port: int, data: bytes, *, timeout: float = 5.0, half_close: bool = False) -> Answer:
+def exchange(
+    port: int, data: bytes, *, timeout: float = within(5.0), half_close: bool = False
+) -> Answer:
     """Send ``data`` to 127.0.0.1:``port`` on a new connection; the parsed first answer.
 
     ``half_close`` shuts the sending side afterwards (a client that stopped sending).

@@ -24,6 +24,7 @@ from tests.remote.conftest import Answer, FakeEndpoint
 from tests.remote.helpers import union_count
 from tests.support.fakedist import B
 from tests.support.processes import free_port
+from tests.support.timing import within
 
 pytestmark = pytest.mark.remote
 ALL = "SELECT * WHERE { ?s ?p ?o }"
@@ -52,7 +53,7 @@ def test_store_down_answers_503_quickly_then_recovers(triplestore, fake_dist, pu
         assert status_of(err.value) == 503
         assert triplestore.query_url not in err.value.message  # for the log only
         assert f"{triplestore.query_url} is unreachable" in err.value.detail
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < within(1.0)  # refused at once, not timed out
 
     triplestore.start()  # same port, same data: the same store object works again
     assert len(store.select(ALL)) == 19

@@ -7,7 +7,7 @@ import pytest
 from converter import formats as f
 from server import negotiation as n
 from server.errors import ApiError
-from server.web.linking import PAGE_FORMATS
+from server.web.common.representations import PAGE_FORMATS
 
 
 @pytest.mark.parametrize(

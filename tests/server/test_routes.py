@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph
 
 from converter.formats import RDF_FORMATS, Format
-from server.web.linking import PAGE_FORMATS
+from server.web.common.representations import PAGE_FORMATS
 
 B = "https://data.pref.fukushima.lg.jp/dx/"
 PAGES = ["/", "/plan", "/projects", "/kpis", "/download/", "/catalog", "/.well-known/void"]

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from lxml import etree
 
-from server.web.atom import FeedText, feed_xml
+from server.web.changes.atom import FeedText, feed_xml
 from tests.support.fakedist import write_page_dist
 
 XML_RESULTS = "application/sparql-results+xml"

@@ -7,7 +7,7 @@ for a shape the converter never writes.
 - :func:`write_dist`: a few N-Triples per edition that cover the term kinds whose round trip
   through a remote store could go wrong (typed literals, language tags, plain strings,
   non-ASCII text, escapes, blank nodes); for the publish and remote-store tests.
-- :func:`write_page_dist`: the hand-written mini graph (``tests/server/data/mini.trig``)
+- :func:`write_page_dist`: the hand-written mini graph (``tests/support/data/mini.trig``)
   plus any extra TriG, with the downloads the pages list; for the page-safety tests.
 """
 
@@ -28,7 +28,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 NAME = "http://schema.org/name"
 ROOT = Path(__file__).resolve().parents[2]
-MINI = ROOT / "tests" / "server" / "data" / "mini.trig"
+MINI = ROOT / "tests" / "support" / "data" / "mini.trig"
 
 
 def write_build(

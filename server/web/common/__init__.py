@@ -1,0 +1,1 @@
+"""What the web features share: i18n, labels, URLs, charts, batched queries, naming."""
