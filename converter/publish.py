@@ -57,13 +57,9 @@ _GRAPHS_WITH_TRIPLES_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }
 class PublishError(ConverterError):
     """Publishing failed; the message names the graph, the URL and the problem (exit 4)."""
 
-    exit_code = 4
-
 
 class PublishInputError(PublishError):
     """The build or the configuration cannot be published (exit 2); the store was not touched."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from converter.cli import exit_code_of
 from converter.contract import (
     Manifest,
     ManifestError,
@@ -56,7 +57,7 @@ def test_the_same_manifest_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_a_missing_manifest_says_the_build_did_not_finish(tmp_path: Path) -> None:
     with pytest.raises(ManifestMissing, match="the build did not finish") as caught:
         Manifest.read(tmp_path)
-    assert isinstance(caught.value, InputError) and caught.value.exit_code == 2
+    assert isinstance(caught.value, InputError) and exit_code_of(caught.value) == 2
     assert str(tmp_path / "manifest.json") in str(caught.value)
 
 
