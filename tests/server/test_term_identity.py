@@ -16,6 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from converter.contract import Manifest
+from converter.queries import named_graph_query
 
 Triple = tuple[str, str, str]
 N_TRIPLES = "application/n-triples"
@@ -32,7 +33,7 @@ def triples(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> set[Trip
 
 
 def answer(client: FlaskClient, graph: str) -> set[Triple]:
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    query = named_graph_query(graph)
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": N_TRIPLES})
     assert response.status_code == 200, response.data[:300]
     assert response.mimetype == N_TRIPLES
