@@ -35,7 +35,7 @@ from converter.reader import read_table
 from converter.series import series_graph
 from converter.spreadsheet import spreadsheet_csv
 from converter.table import Table
-from converter.validate import SHAPES_FILE, Report, load_shapes, validate
+from converter.validate import SHAPES_FILE, Report, load_shapes, validate, validate_each
 from converter.workbook.schema import STAMP_SOURCE_EDITION, STAMP_SOURCE_SHA256
 from converter.writers import Sorted
 
@@ -168,9 +168,9 @@ def _build(
         editions = sorted(graphs)
         catalog = catalog_graph(pub, iris, downloads, len(data), editions)
         history = _history(pub, iris, serialized)
-        report = _check(data, {"catalog": catalog, "ontology": ontology, **history}, shapes_file)
         named = {f"fy{year}": graph for year, graph in graphs.items()}
         named.update(catalog=catalog, ontology=ontology, **history)
+        report = _check(data, named, shapes_file)
         _write_catalog(staging / "download", catalog, pub.base_iri)
         _write_ontology_docs(staging / "download", ontology)
         _write_graphs(staging, iris, named, serialized)
@@ -282,26 +282,32 @@ def _history(pub: Publication, iris: Iris, serialized: dict[str, bytes]) -> dict
     return history
 
 
-def _check(data: Graph, others: dict[str, Graph], shapes_file: Path) -> Report:
+def _check(data: Graph, named: dict[str, Graph], shapes_file: Path) -> Report:
     """Refuse a triple stated in two graphs (it would make the store's default graph a
-    multiset), then run the SHACL gate on every graph (the ontology's terms are not data).
+    multiset), then run the SHACL gate on every graph (the ontology's terms are not data):
+    on their union, and the shapes marked ``dxsh:eachGraph`` on each named graph alone.
 
-    The gate sees one graph: ``data`` holds the other graphs' triples while it runs (they
-    are small; a copy of ``data`` cost more than validating it at 100×) and gets back
-    exactly its own afterwards, since no triple is in two graphs.
+    ``data`` is the union of the edition graphs of ``named``. The gate sees one graph:
+    ``data`` holds the other graphs' triples while it runs (they are small; a copy of
+    ``data`` cost more than validating it at 100×) and gets back exactly its own
+    afterwards, since no triple is in two graphs.
 
     :raises ConverterError: two graphs share a triple.
     :raises ValidationFailed: the graphs violate the shapes.
     """
+    others = {name: graph for name, graph in named.items() if not name.startswith("fy")}
     check_disjoint({"data": data, **others})
     small = [graph for name, graph in others.items() if name != "ontology"]
+    shapes = load_shapes(shapes_file)
     for graph in small:
         data += graph
     try:
-        report = validate(data, load_shapes(shapes_file))
+        report = validate(data, shapes)
     finally:
         for graph in small:
             data -= graph
+    alone = validate_each({n: g for n, g in named.items() if n != "ontology"}, shapes)
+    report = Report(report.findings + alone.findings)
     if not report.conforms:
         raise ValidationFailed(report.text(), len(report.violations))
     return report
