@@ -46,7 +46,7 @@ ONTOLOGY_FILE = ROOT / "ontology" / "dx.ttl"
 @dataclass
 class BuildResult:
     out: Path
-    triples: int
+    triples: int  # in the data dumps (download/dx-kpi.*): editions, series, changes
     editions: list[int]
     report: Report
     warnings: list[str] = field(default_factory=list)
@@ -152,35 +152,34 @@ def _build(
     pub = load_publication(publication, base_iri=base_iri)
     iris = Iris(pub.base_iri)
     graphs, data, warnings, tables = _convert_all(pub)
-    # Each edition's triples sorted once, for its graph file, the comparison and (with one
-    # edition, whose triples are all the data) the dumps.
+    # Each edition's triples sorted once, for its graph file, the comparison and the dumps.
     views = {year: Sorted(graph) for year, graph in graphs.items()}
-    data_view = next(iter(views.values())) if len(views) == 1 else Sorted(data)
     out = Path(out)
     changes, serialized = _gate(out, Path(publication).name, pub, views, allow_removals, warnings)
+    history = _history(pub, iris, serialized)
+    # The dumps hold every graph but the catalog and the ontology (their own downloads).
+    dump = Sorted.merged([*views.values(), *(Sorted(graph) for graph in history.values())])
+    triples = len(data) + sum(len(graph) for graph in history.values())
     ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        downloads = _write_downloads(
-            staging / "download", pub, iris, data_view, shapes_file, tables
-        )
+        downloads = _write_downloads(staging / "download", pub, iris, dump, shapes_file, tables)
         editions = sorted(graphs)
-        catalog = catalog_graph(pub, iris, downloads, len(data), editions)
-        history = _history(pub, iris, serialized)
+        catalog = catalog_graph(pub, iris, downloads, triples, editions)
         named = {f"fy{year}": graph for year, graph in graphs.items()}
         named.update(catalog=catalog, ontology=ontology, **history)
         report = _check(data, named, shapes_file)
         _write_catalog(staging / "download", catalog, pub.base_iri)
         _write_ontology_docs(staging / "download", ontology)
         _write_graphs(staging, iris, named, serialized)
-        _write_manifest(staging, pub, iris, named, report, len(data), editions)
+        _write_manifest(staging, pub, iris, named, report, triples, editions)
         _replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     checked = [no_problems(tables[year].file, len(tables[year].rows)) for year in sorted(tables)]
-    return BuildResult(out, len(data), sorted(graphs), report, warnings, changes, checked)
+    return BuildResult(out, triples, sorted(graphs), report, warnings, changes, checked)
 
 
 def _convert_all(
@@ -338,7 +337,8 @@ def _write_downloads(
 
 
 def _write_data_dumps(folder: Path, pub: Publication, data: Sorted) -> list[Download]:
-    """All data in every RDF format, as ``dx-kpi.<extension>``."""
+    """All data in every RDF format, as ``dx-kpi.<extension>``: the editions, the series
+    and the changes (the catalog and the ontology are downloads of their own)."""
     downloads = []
     for fmt in RDF_FORMATS:
         name = f"dx-kpi.{fmt.extension}"

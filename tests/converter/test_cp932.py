@@ -36,7 +36,8 @@ def test_cp932_sources_are_republished_as_utf8_with_a_bom(
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    texts = {name: _as_cp932(data / name, newline) for name in ("dx-kpi-fy2023.csv", "organizations.csv")}  # fmt: skip
+    sources = ("dx-kpi-fy2023.csv", "organizations.csv")
+    texts = {name: _as_cp932(data / name, newline) for name in sources}
     out = tmp_path / "dist"
     build(data / "publication.toml", out)
     manifest = Manifest.read(out)

@@ -25,8 +25,8 @@ def test_the_query_reads_exactly_each_graph_file(dist_dir: Path) -> None:
     store = ox.Store()
     graphs = Manifest.read(dist_dir).graphs
     for graph in graphs:
-        store.load(path=str(dist_dir / graph.path), format=ox.RdfFormat.N_TRIPLES,
-                   to_graph=ox.NamedNode(graph.iri))  # fmt: skip
+        path, name = str(dist_dir / graph.path), ox.NamedNode(graph.iri)
+        store.load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
     for graph in graphs:
         parsed = ox.parse(path=str(dist_dir / graph.path), format=ox.RdfFormat.N_TRIPLES)
         expected = {quad.triple for quad in parsed}
