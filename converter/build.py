@@ -35,7 +35,7 @@ from converter.reader import read_table
 from converter.series import series_graph
 from converter.spreadsheet import spreadsheet_csv
 from converter.table import Table
-from converter.validate import SHAPES_FILE, Report, load_shapes, validate
+from converter.validate import SHAPES_FILE, Report, load_shapes, validate, validate_each
 from converter.workbook.schema import STAMP_SOURCE_EDITION, STAMP_SOURCE_SHA256
 from converter.writers import Sorted
 
@@ -46,7 +46,7 @@ ONTOLOGY_FILE = ROOT / "ontology" / "dx.ttl"
 @dataclass
 class BuildResult:
     out: Path
-    triples: int
+    triples: int  # in the data dumps (download/dx-kpi.*): editions, series, changes
     editions: list[int]
     report: Report
     warnings: list[str] = field(default_factory=list)
@@ -152,35 +152,34 @@ def _build(
     pub = load_publication(publication, base_iri=base_iri)
     iris = Iris(pub.base_iri)
     graphs, data, warnings, tables = _convert_all(pub)
-    # Each edition's triples sorted once, for its graph file, the comparison and (with one
-    # edition, whose triples are all the data) the dumps.
+    # Each edition's triples sorted once, for its graph file, the comparison and the dumps.
     views = {year: Sorted(graph) for year, graph in graphs.items()}
-    data_view = next(iter(views.values())) if len(views) == 1 else Sorted(data)
     out = Path(out)
     changes, serialized = _gate(out, Path(publication).name, pub, views, allow_removals, warnings)
+    history = _history(pub, iris, serialized)
+    # The dumps hold every graph but the catalog and the ontology (their own downloads).
+    dump = Sorted.merged([*views.values(), *(Sorted(graph) for graph in history.values())])
+    triples = len(data) + sum(len(graph) for graph in history.values())
     ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        downloads = _write_downloads(
-            staging / "download", pub, iris, data_view, shapes_file, tables
-        )
+        downloads = _write_downloads(staging / "download", pub, iris, dump, shapes_file, tables)
         editions = sorted(graphs)
-        catalog = catalog_graph(pub, iris, downloads, len(data), editions)
-        history = _history(pub, iris, serialized)
-        report = _check(data, {"catalog": catalog, "ontology": ontology, **history}, shapes_file)
+        catalog = catalog_graph(pub, iris, downloads, triples, editions)
         named = {f"fy{year}": graph for year, graph in graphs.items()}
         named.update(catalog=catalog, ontology=ontology, **history)
+        report = _check(data, named, shapes_file)
         _write_catalog(staging / "download", catalog, pub.base_iri)
         _write_ontology_docs(staging / "download", ontology)
         _write_graphs(staging, iris, named, serialized)
-        _write_manifest(staging, pub, iris, named, report, len(data), editions)
+        _write_manifest(staging, pub, iris, named, report, triples, editions)
         _replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     checked = [no_problems(tables[year].file, len(tables[year].rows)) for year in sorted(tables)]
-    return BuildResult(out, len(data), sorted(graphs), report, warnings, changes, checked)
+    return BuildResult(out, triples, sorted(graphs), report, warnings, changes, checked)
 
 
 def _convert_all(
@@ -282,26 +281,32 @@ def _history(pub: Publication, iris: Iris, serialized: dict[str, bytes]) -> dict
     return history
 
 
-def _check(data: Graph, others: dict[str, Graph], shapes_file: Path) -> Report:
+def _check(data: Graph, named: dict[str, Graph], shapes_file: Path) -> Report:
     """Refuse a triple stated in two graphs (it would make the store's default graph a
-    multiset), then run the SHACL gate on every graph (the ontology's terms are not data).
+    multiset), then run the SHACL gate on every graph (the ontology's terms are not data):
+    on their union, and the shapes marked ``dxsh:eachGraph`` on each named graph alone.
 
-    The gate sees one graph: ``data`` holds the other graphs' triples while it runs (they
-    are small; a copy of ``data`` cost more than validating it at 100×) and gets back
-    exactly its own afterwards, since no triple is in two graphs.
+    ``data`` is the union of the edition graphs of ``named``. The gate sees one graph:
+    ``data`` holds the other graphs' triples while it runs (they are small; a copy of
+    ``data`` cost more than validating it at 100×) and gets back exactly its own
+    afterwards, since no triple is in two graphs.
 
     :raises ConverterError: two graphs share a triple.
     :raises ValidationFailed: the graphs violate the shapes.
     """
+    others = {name: graph for name, graph in named.items() if not name.startswith("fy")}
     check_disjoint({"data": data, **others})
     small = [graph for name, graph in others.items() if name != "ontology"]
+    shapes = load_shapes(shapes_file)
     for graph in small:
         data += graph
     try:
-        report = validate(data, load_shapes(shapes_file))
+        report = validate(data, shapes)
     finally:
         for graph in small:
             data -= graph
+    alone = validate_each({n: g for n, g in named.items() if n != "ontology"}, shapes)
+    report = Report(report.findings + alone.findings)
     if not report.conforms:
         raise ValidationFailed(report.text(), len(report.violations))
     return report
@@ -332,7 +337,8 @@ def _write_downloads(
 
 
 def _write_data_dumps(folder: Path, pub: Publication, data: Sorted) -> list[Download]:
-    """All data in every RDF format, as ``dx-kpi.<extension>``."""
+    """All data in every RDF format, as ``dx-kpi.<extension>``: the editions, the series
+    and the changes (the catalog and the ontology are downloads of their own)."""
     downloads = []
     for fmt in RDF_FORMATS:
         name = f"dx-kpi.{fmt.extension}"

@@ -1,58 +1,108 @@
 """Command line: ``python -m converter build|validate|convert|template|formats|publish``.
 
-Exit codes (the only place that exits):
+Exit codes (the only place that exits: :class:`_Command`, every command's one exit path):
   0  success
   1  SHACL: the graph does not conform; nothing was published
   2  input or configuration error (file, row and column are named); also a build that
      would remove published projects, KPIs, rows or values (without --allow-removals)
-  3  internal error (a bug: please report it)
+  3  internal error (a bug: please report it; DX_DEBUG=1 prints the traceback)
   4  the SPARQL store failed during publish
+
+A command returns its exit code (None: 0) or raises; :data:`EXIT_CODES` maps each error
+class to its code, the way oxigraph's ``main`` turns the ``Result`` of a command into one
+exit path and pySHACL's cli has one ``except`` per error class.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
 from converter.build import build, convert_table
 from converter.changes import RemovalsRefused
 from converter.contract import DEFAULT_BASE_IRI
-from converter.errors import ConverterError, no_problems
+from converter.errors import ConverterError, InputError, ValidationFailed, no_problems
 from converter.formats import RDF_FORMATS, from_extension
 from converter.next_edition import make_template
-from converter.publish import PublishError, endpoints, publish
+from converter.publish import PublishError, PublishInputError, endpoints, publish
 from converter.validate import load_shapes, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PUBLICATION = ROOT / "data" / "publication.toml"
 DEFAULT_ORGS = ROOT / "data" / "organizations.csv"
 
+EXIT_OK, EXIT_NOT_CONFORMANT, EXIT_INPUT, EXIT_INTERNAL, EXIT_STORE = 0, 1, 2, 3, 4
 
-def _fail(error: ConverterError) -> None:
-    click.echo(f"エラー / error: {error}", err=True)
-    sys.exit(error.exit_code)
+#: Each error class and its exit code, the most specific first (the first match wins).
+EXIT_CODES: tuple[tuple[type[ConverterError], int], ...] = (
+    (ValidationFailed, EXIT_NOT_CONFORMANT),
+    (InputError, EXIT_INPUT),  # RemovalsRefused, TableProblems, ManifestError among them
+    (PublishInputError, EXIT_INPUT),
+    (PublishError, EXIT_STORE),
+    (ConverterError, EXIT_INTERNAL),  # the converter knows what went wrong, but cannot go on
+)
+
+
+def exit_code_of(error: BaseException) -> int:
+    """The exit code of ``error``: its class's in :data:`EXIT_CODES`; else 3 (a bug)."""
+    return next((code for cls, code in EXIT_CODES if isinstance(error, cls)), EXIT_INTERNAL)
+
+
+class _Command(click.Command):
+    """A command whose result becomes the exit code, in one place for every command.
+
+    ``error_prefix`` starts the line that reports a :class:`ConverterError`;
+    ``internal_prefix`` the line that reports any other exception (a bug: no traceback
+    unless ``DX_DEBUG`` is set). A ``--password`` given to the command never appears.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        error_prefix: str = "エラー / error: ",
+        internal_prefix: str = "内部エラー / internal error (a bug, please report it; "
+        "DX_DEBUG=1 shows the traceback): ",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_prefix, self.internal_prefix = error_prefix, internal_prefix
+
+    def invoke(self, ctx: click.Context) -> None:
+        try:
+            status = super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except RemovalsRefused as error:  # what the build would remove, then the refusal
+            _say(ctx, error.changes.text())
+            status = self._refuse(ctx, error)
+        except ConverterError as error:
+            status = self._refuse(ctx, error)
+        except Exception as error:  # noqa: BLE001 - the one place a bug becomes exit code 3
+            status = self._refuse(ctx, error, self.internal_prefix + repr(error))
+        if status:
+            ctx.exit(status)
+
+    def _refuse(self, ctx: click.Context, error: Exception, line: str | None = None) -> int:
+        code = exit_code_of(error)
+        if code == EXIT_INTERNAL and os.environ.get("DX_DEBUG"):
+            _say(ctx, "".join(traceback.format_exception(error)).rstrip())
+        _say(ctx, line if line is not None else f"{self.error_prefix}{error}")
+        return code
+
+
+def _say(ctx: click.Context, text: str) -> None:
+    """``text`` on standard error, with the command's password (if any) masked."""
+    password = ctx.params.get("password")
+    click.echo(text.replace(password, "***") if password else text, err=True)
 
 
 class _Group(click.Group):
-    """Turns an unexpected exception (a bug) into exit code 3 with one readable line."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
-            if os.environ.get("DX_DEBUG"):
-                raise
-            click.echo(
-                f"内部エラー / internal error (a bug, please report it; DX_DEBUG=1 shows "
-                f"the traceback): {exc!r}",
-                err=True,
-            )
-            sys.exit(3)
+    command_class = _Command
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,15 +141,7 @@ def build_command(publication: Path, out: Path, base_iri: str | None, allow_remo
     and a build that would remove published data is refused (exit 2) without
     --allow-removals.
     """
-    try:
-        result = build(publication, out, base_iri=base_iri, allow_removals=allow_removals)
-    except RemovalsRefused as error:
-        click.echo(error.changes.text(), err=True)
-        _fail(error)
-        return
-    except ConverterError as error:
-        _fail(error)
-        return
+    result = build(publication, out, base_iri=base_iri, allow_removals=allow_removals)
     for warning in result.warnings:
         click.echo(f"警告 / warning: {warning}", err=True)
     if result.report.warnings:
@@ -120,25 +162,22 @@ def build_command(publication: Path, out: Path, base_iri: str | None, allow_remo
 @click.option("--sheet", help=".xlsx sheet name (default: the first)")
 def validate_command(
     table: Path, organizations: Path, encoding: str | None, sheet: str | None
-) -> None:
+) -> int | None:
     """Check one table and its graph against the shapes; write nothing. / 表を検査。"""
-    try:
-        graph, edition = convert_table(table, organizations, encoding=encoding, sheet=sheet)
-    except ConverterError as error:
-        _fail(error)
-        return
+    graph, edition = convert_table(table, organizations, encoding=encoding, sheet=sheet)
     click.echo(no_problems(table.name, len(edition.listings)))
     report = validate(graph, load_shapes())
     click.echo(report.text())
     for warning in edition.warnings:
         click.echo(f"警告 / warning: {warning}", err=True)
     if not report.conforms:
-        sys.exit(1)
+        return EXIT_NOT_CONFORMANT
     click.echo(
         f"OK: {len(edition.projects)} projects, {len(edition.kpis)} KPIs, "
         f"{len(edition.listings)} rows ({sum(x.is_relisting for x in edition.listings)} "
         f"再掲), {len(graph)} triples"
     )
+    return EXIT_OK
 
 
 @main.command("convert")
@@ -165,13 +204,9 @@ def convert_command(
     base_iri: str | None,
 ) -> None:
     """Convert one table to RDF on standard output (not validated). / 表をRDFに変換。"""
-    try:
-        graph, _ = convert_table(
-            table, organizations, encoding=encoding, sheet=sheet, base_iri=base_iri
-        )
-    except ConverterError as error:
-        _fail(error)
-        return
+    graph, _ = convert_table(
+        table, organizations, encoding=encoding, sheet=sheet, base_iri=base_iri
+    )
     chosen = from_extension(fmt, RDF_FORMATS)
     assert chosen is not None  # click.Choice allows only these
     sys.stdout.buffer.write(chosen.serialize(graph, base_iri=base_iri or DEFAULT_BASE_IRI))
@@ -210,11 +245,7 @@ def template_command(out: Path, edition: int | None, year: int | None, publicati
     Built from the schema and the edition it carries forward: the projects, KPIs and
     targets prefilled, the new edition's cells (実績値, 評価, 取組状況) empty and yellow.
     """
-    try:
-        result = make_template(publication, out, edition=edition, year=year)
-    except ConverterError as error:
-        _fail(error)
-        return
+    result = make_template(publication, out, edition=edition, year=year)
     click.echo(result.text())
 
 
@@ -225,7 +256,7 @@ def formats_command() -> None:
         click.echo(f"{fmt.extension}\t{fmt.media_type}\t{fmt.name}")
 
 
-@main.command("publish")
+@main.command("publish", error_prefix="publish: ", internal_prefix="publish: internal error: ")
 @click.argument("dist", type=click.Path(path_type=Path))
 @click.option(
     "--store",
@@ -272,25 +303,16 @@ def publish_command(
     without password; the store was not touched); 4 store failure (the previous edition is
     still served unless the message says "switched"); 3 internal error.
     """
-    ctx = click.get_current_context()
-    try:
-        ends = endpoints(store_url, query_url, update_url)
-        report = publish(
-            dist,
-            store_url=ends.store_url,
-            query_url=ends.query_url,
-            update_url=ends.update_url,
-            timeout=timeout,
-            user=user,
-            password=password,
-        )
-    except PublishError as exc:
-        click.echo(f"publish: {exc}", err=True)
-        ctx.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback
-        message = f"publish: internal error: {exc!r}"
-        click.echo(message.replace(password, "***") if password else message, err=True)
-        ctx.exit(3)
+    ends = endpoints(store_url, query_url, update_url)
+    report = publish(
+        dist,
+        store_url=ends.store_url,
+        query_url=ends.query_url,
+        update_url=ends.update_url,
+        timeout=timeout,
+        user=user,
+        password=password,
+    )
     for iri, triples in report.graphs.items():
         click.echo(f"{iri}\t{triples} triples")
     if report.stale_staging_dropped:

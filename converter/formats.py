@@ -163,12 +163,16 @@ CSVW = Format(
     "csvw", "CSVW metadata", "application/csvm+json", "json", "document",
     portal_format="JSON", file_type="JSON",
 )  # fmt: skip
+XLSX = Format(
+    "xlsx", "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx", "document", text=False, portal_format="XLSX", file_type="XLSX",
+)  # fmt: skip
 
 #: Graph syntaxes, in the order that breaks ties (``*/*`` gets the first one offered).
 RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 #: SELECT / ASK answer syntaxes; the first is the default.
 RESULT_FORMATS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
-DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, CSV, CSVW)
+DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, CSV, CSVW, XLSX)
 ALL: tuple[Format, ...] = (*RDF_FORMATS, *RESULT_FORMATS, *DOCUMENT_FORMATS)
 
 

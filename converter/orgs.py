@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from converter.encoding import decode
 from converter.errors import InputError
 
 HEADINGS = ["名称", "種別", "上位組織", "IRI名", "英語名"]
@@ -32,9 +34,10 @@ class OrgRegister:
 
 
 def read_register(path: Path) -> OrgRegister:
-    """Read ``organizations.csv``.
+    """Read ``organizations.csv`` (UTF-8 with or without a BOM, or CP932, as a table).
 
-    :raises InputError: a heading, kind, parent or IRI name is wrong or repeated.
+    :raises InputError: the file cannot be read or decoded; a heading, kind, parent or IRI
+        name is wrong or repeated.
     """
     file = path.name
     records = _read_records(path, file)
@@ -64,10 +67,11 @@ def read_register(path: Path) -> OrgRegister:
 def _read_records(path: Path, file: str) -> list[list[str]]:
     """The CSV rows, header included, once the header is checked."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise InputError(f"cannot be read: {exc}", file=file) from exc
+    # As a table: UTF-8 (with or without a BOM), else CP932, what Excel saves as "CSV".
+    records = list(csv.reader(io.StringIO(decode(data, file), newline="")))
     if not records or [h.strip() for h in records[0]] != HEADINGS:
         raise InputError(f"the header must be {','.join(HEADINGS)}", file=file, row=1)
     return records

@@ -45,6 +45,7 @@ from converter.contract import (
 )
 from converter.errors import ConverterError
 from converter.httpauth import Authenticator
+from converter.queries import graph_count_query
 
 #: N-Triples is a subset of Turtle, and Turtle is the format every GSP store accepts.
 UPLOAD_MEDIA_TYPE = "text/turtle"
@@ -57,13 +58,9 @@ _GRAPHS_WITH_TRIPLES_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }
 class PublishError(ConverterError):
     """Publishing failed; the message names the graph, the URL and the problem (exit 4)."""
 
-    exit_code = 4
-
 
 class PublishInputError(PublishError):
     """The build or the configuration cannot be published (exit 2); the store was not touched."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -302,7 +299,7 @@ class _Client:
         return list(results.get("bindings", [])) if isinstance(results, dict) else []
 
     def count(self, graph: str) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        rows = self.select(graph_count_query(graph))
         try:
             return int(rows[0]["n"]["value"])
         except (IndexError, KeyError, ValueError) as exc:

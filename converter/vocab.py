@@ -25,6 +25,8 @@ from rdflib.namespace import (
 
 DX = Namespace("https://data.pref.fukushima.lg.jp/dx/ontology#")
 ONTOLOGY_IRI = URIRef("https://data.pref.fukushima.lg.jp/dx/ontology")
+#: The SHACL shapes of the gate (shapes/dx-shapes.ttl); not a prefix of the data.
+DXSH = Namespace("https://data.pref.fukushima.lg.jp/dx/shapes#")
 SCHEMA = Namespace("http://schema.org/")
 # rdflib's DCAT is closed over DCAT 2: the DCAT 3 terms (dcat:DatasetSeries, dcat:inSeries,
 # dcat:version, dcat:hasVersion, …) would warn. The same namespace, open.
@@ -67,7 +69,7 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "ADMS", "DCAT", "DCAT3", "DCTERMS", "DX", "EU_FILE_TYPE", "EU_FREQUENCY", "EU_LANGUAGE",
+    "ADMS", "DCAT", "DCAT3", "DCTERMS", "DX", "DXSH", "EU_FILE_TYPE", "EU_FREQUENCY", "EU_LANGUAGE",
     "EU_THEME", "FOAF", "IANA_MEDIA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "QB",
     "QUDT", "RDF", "RDFS", "SCHEMA", "SD", "SDMX_ATTR", "SKOS", "TIME", "UNIT", "VCARD", "VOID",
     "XSD",

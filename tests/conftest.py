@@ -19,6 +19,22 @@ PUBLICATION = ROOT / "data" / "publication.toml"
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the expected output of the golden cases (tests/golden/<case>/expected.nq) "
+        "from what the converter builds now; review the diff before committing it",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when pytest runs with ``--update-golden``."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture(scope="session")
 def dist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete, validated build of the real table (built once per test session)."""

@@ -75,6 +75,8 @@ def test_other_formats_carry_no_graph(fmt: f.Format) -> None:
         ("dx-kpi-fy2023.csv", f.CSV),
         ("dx-kpi-fy2023.csv-metadata.json", f.CSVW),
         ("ontology.html", f.HTML),
+        ("dx-kpi-fy2024.xlsx", f.XLSX),
+        ("DX-KPI-FY2024.XLSX", f.XLSX),
     ],
 )
 def test_published_files_get_their_format(name: str, expected: f.Format) -> None:
@@ -84,3 +86,39 @@ def test_published_files_get_their_format(name: str, expected: f.Format) -> None
 def test_unknown_files_are_binary() -> None:
     assert f.for_file("x.bin").media_type == "application/octet-stream"
     assert f.for_file("x.bin").content_type == "application/octet-stream"
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_workbook_is_a_spreadsheet_not_bytes() -> None:
+    """The staff's workbook, wherever it is offered or served (issue 22): its own media type
+    (IANA, ECMA-376), no charset (a zip is not text), CKAN's and the EU's XLSX."""
+    assert f.XLSX.media_type == XLSX_MEDIA_TYPE
+    assert f.XLSX.content_type == XLSX_MEDIA_TYPE
+    assert f.from_media_type(XLSX_MEDIA_TYPE) is f.XLSX
+    assert (f.XLSX.portal_format, f.XLSX.file_type) == ("XLSX", "XLSX")
+
+
+def test_a_workbook_in_a_build_is_listed_and_served_as_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from converter.contract import Manifest, file_entry
+    from server.app import create_app
+    from server.stores.local import LocalStore
+    from tests.support.fakedist import write_page_dist
+
+    dist = write_page_dist(tmp_path)
+    workbook = b"PK\x03\x04" + bytes(2000)  # over the size the server compresses text from
+    (dist / "download" / "dx-kpi-fy2024.xlsx").write_bytes(workbook)
+    manifest = Manifest.read(dist)  # listed as the build lists every download:
+    name = "dx-kpi-fy2024.xlsx"
+    files = (*manifest.files, file_entry(dist, name, f.for_file(name).media_type))
+    dataclasses.replace(manifest, files=files).write(dist)
+    entry = Manifest.read(dist).file(name)
+    assert entry is not None and entry.media_type == XLSX_MEDIA_TYPE
+    app = create_app({"TESTING": True, "DIST_DIR": str(dist)}, store=LocalStore.from_build(dist))
+    response = app.test_client().get(f"/download/{name}", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.data == workbook
+    assert response.headers["Content-Type"] == XLSX_MEDIA_TYPE
+    assert "Content-Encoding" not in response.headers

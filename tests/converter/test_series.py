@@ -20,6 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from converter.contract import Manifest
+from converter.queries import named_graph_query
 from converter.validate import validate
 from converter.vocab import DCAT3 as DCAT
 from converter.vocab import DX
@@ -260,7 +261,7 @@ def test_every_fy2023_subject_keeps_its_description(dist_dir: Path, two_editions
     assert changed == [], changed[:5]
     assert set(after) == set(before)
     # and as the store serves it: the FY2023 graph of each store, triple for triple
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{B}graph/fy2023> {{ ?s ?p ?o }} }}"
+    query = named_graph_query(f"{B}graph/fy2023")
     served = [set(LocalStore.from_build(d).construct(query)) for d in (dist_dir, two_editions)]
     assert served[0] == served[1] and len(served[0]) == len(alone)
 

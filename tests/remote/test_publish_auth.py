@@ -13,7 +13,7 @@ import logging
 import pytest
 from click.testing import CliRunner
 
-from converter.cli import publish_command
+from converter.cli import exit_code_of, publish_command
 from converter.publish import PublishError, PublishInputError, publish
 from tests.remote.conftest import AuthProxy
 from tests.remote.helpers import graph_counts, registered
@@ -57,7 +57,7 @@ def test_refused_credentials_are_never_repeated(
     with pytest.raises(PublishError, match="answered HTTP 401") as err:
         run(auth_proxy, fake_dist, **auth)
 
-    assert err.value.exit_code == 4
+    assert exit_code_of(err.value) == 4
     assert graph_counts(oxigraph.query_url) == {}
     if password is not None:
         assert "bad credentials: Basic ***" in str(err.value)  # the store echoed them; we did not
@@ -90,6 +90,6 @@ def test_cli_never_prints_a_refused_password(auth_proxy, fake_dist) -> None:
 def test_incomplete_credentials_are_an_input_error(auth_proxy, fake_dist, auth) -> None:
     with pytest.raises(PublishInputError) as err:
         run(auth_proxy, fake_dist, **auth)
-    assert err.value.exit_code == 2
+    assert exit_code_of(err.value) == 2
     assert PASSWORD not in str(err.value)
     assert auth_proxy.seen == []  # the store was not touched
