@@ -23,6 +23,7 @@ from converter.changes import Changes, PublishedUnreadable, compare, refuse_remo
 from converter.config import EditionConfig, Publication, load_publication
 from converter.contract import Manifest, Validation, file_entry, graph_entry
 from converter.diff import changes_graph
+from converter.era import edition_label, year_label
 from converter.errors import InputError, Problems, ValidationFailed, no_problems
 from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
 from converter.gcpause import paused_gc
@@ -103,13 +104,13 @@ def _year_problem(parsed: Table, fiscal_year: int) -> str:
     said = parsed.fiscal_year
     if parsed.stamp:
         return (
-            f"このテンプレートは令和{said - 2018}年度版用ですが、publication.toml の年度版は"
-            f"令和{fiscal_year - 2018}年度です / this template is for the FY{said} edition but "
+            f"このテンプレートは{edition_label(said)}用ですが、publication.toml の年度版は"
+            f"{year_label(fiscal_year)}です / this template is for the FY{said} edition but "
             f"publication.toml lists it as FY{fiscal_year}: use the template of that edition"
         )
     return (
-        f"取組状況の見出しは令和{said - 2018}年度ですが、年度版は令和{fiscal_year - 2018}年度です"
-        f" / the 取組状況 heading says 令和{said - 2018}年度 but the edition is FY{fiscal_year}"
+        f"取組状況の見出しは{year_label(said)}ですが、年度版は{year_label(fiscal_year)}です"
+        f" / the 取組状況 heading says {year_label(said)} but the edition is FY{fiscal_year}"
     )
 
 
@@ -118,7 +119,7 @@ def edition_graph_for(
 ) -> Graph:
     """The graph of a checked edition, titled as publication.toml (or by default) says."""
     iris = Iris(base_iri) if base_iri else Iris()
-    title_ja = title_ja or f"令和{edition.fiscal_year - 2018}年度 行政のDX関連事業・KPI一覧"
+    title_ja = title_ja or f"{year_label(edition.fiscal_year)} 行政のDX関連事業・KPI一覧"
     title_en = title_en or f"Administrative DX projects and KPIs, FY{edition.fiscal_year}"
     return edition_graph(edition, iris, title_ja, title_en)
 
@@ -224,7 +225,7 @@ def _stale_template(pub: Publication, table: Table) -> list[str]:
         now = hashlib.sha256(config.table.read_bytes()).hexdigest()
         if digest and now != digest:
             return [
-                f"{table.file}: テンプレートを作った後で令和{config.fiscal_year - 2018}年度版の表"
+                f"{table.file}: テンプレートを作った後で{edition_label(config.fiscal_year)}の表"
                 f"（{config.table.name}）が変わりました。引き継いだ値が古くないか確かめてください /"
                 f" {config.table.name} changed after this template was made from it (sha256 "
                 f"{digest[:12]}… then, {now[:12]}… now): check the values it carried forward"
@@ -388,7 +389,7 @@ def _write_source_files(folder: Path, config: EditionConfig, table: Table) -> li
         if fmt is CSV and not table.records and source.suffix.lower() == ".csv":
             body = spreadsheet_csv(body, source.name)
         _write(folder / source.name, body)
-        year = f"令和{config.fiscal_year - 2018}年度 "
+        year = f"{year_label(config.fiscal_year)} "
         downloads.append(
             Download(
                 source.name,

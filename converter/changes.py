@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from rdflib.namespace import RDF
 
 from converter.contract import Manifest, ManifestError, ManifestMissing
+from converter.era import edition_label
 from converter.errors import InputError
 from converter.vocab import DX, SCHEMA
 
@@ -69,7 +70,7 @@ class EditionChanges:
         return sum(len(keys) for keys in self.removed.values())
 
     def text(self) -> list[str]:
-        name = f"令和{self.year - 2018}年度版 / FY{self.year}"
+        name = f"{edition_label(self.year)} / FY{self.year}"
         state = {"new": "（新規 / new edition）", "dropped": "（公開終了 / no longer built）"}
         lines = [f"  {name}{state.get(self.state, '')}"]
         for kind, _, ja, en in KINDS:
@@ -148,7 +149,7 @@ def refuse_removals(changes: Changes, tables: dict[int, str], config: str) -> No
     for edition in losing:
         counts = [(ja, en, len(edition.removed.get(kind, []))) for kind, _, ja, en in KINDS]
         parts_ja.append(
-            f"令和{edition.year - 2018}年度版（FY{edition.year}）から"
+            f"{edition_label(edition.year)}（FY{edition.year}）から"
             + "・".join(f"{ja} {n}件" for ja, _, n in counts)
         )
         parts_en.append(

@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from converter.changes import Resource, kind_diff, resources
+from converter.era import edition_label, year_label
 from converter.iris import Iris
 from converter.vocab import DX, SCHEMA
 
@@ -179,9 +180,9 @@ def sentence(change: Change, later: int) -> tuple[str, str]:
     """The change said in Japanese (quoting the printed text) and in English (not quoting
     it: an English label is English text)."""
     n, old, new = change.number, change.old(), change.new()
-    edition_ja, edition_en = f"令和{later - 2018}年度版", f"in the FY{later} edition"
+    edition_ja, edition_en = edition_label(later), f"in the {edition_label(later, 'en')}"
     year = change.period or later
-    period_ja = f"令和{year - 2018}年度"
+    period_ja = year_label(year)
     if change.kind == DX.ProjectAdded:
         return f"{edition_ja}で事業{n}「{new}」を追加", f"Project {n} added {edition_en}"
     if change.kind == DX.ProjectRemoved:

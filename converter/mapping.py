@@ -9,6 +9,7 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, QB, RDF, RDFS, SKOS, TIME, XSD
 
+from converter.era import year_label
 from converter.errors import ConverterError
 from converter.iris import Iris
 from converter.model import Edition, Kpi, KpiCell, Listing, PlanItem, Project
@@ -49,10 +50,6 @@ QUALIFIER_EN = {
     Qualifier.AT_LEAST: "at least {}",
     Qualifier.AT_MOST: "at most {}",
 }
-
-
-def reiwa(year: int) -> int:
-    return year - 2018
 
 
 class EditionMapper:
@@ -158,7 +155,7 @@ class EditionMapper:
         self.add(s, RDF.type, DX.FiscalYear)
         self.add(s, RDF.type, DX.ReferencePeriod)
         self.add(s, RDF.type, TIME.ProperInterval)
-        self.label(s, f"令和{reiwa(year)}年度", f"FY{year}")
+        self.label(s, year_label(year), f"FY{year}")
         self.add(s, DX.gregorianYear, Literal(year, datatype=XSD.gYear))
         for prop, day in (
             (TIME.hasBeginning, date(year, 4, 1)),
@@ -263,7 +260,7 @@ class EditionMapper:
         s = self.iris.value(self.year, kpi.number, cell.kind, cell.year)
         parsed = cell.value
         ja, en = KIND_LABEL[cell.kind]
-        period_ja = f"令和{reiwa(cell.year)}年度" if cell.year else ""
+        period_ja = year_label(cell.year) if cell.year else ""
         period_en = f" FY{cell.year}" if cell.year else ""
         self.add(s, RDF.type, DX.KpiValue)
         self.label(
@@ -306,7 +303,7 @@ class EditionMapper:
         self.add(cube, QB.structure, DX.kpiValueStructure)
         self.label(
             cube,
-            f"令和{reiwa(self.year)}年度 KPI値（データキューブ）",
+            f"{year_label(self.year)} KPI値（データキューブ）",
             f"KPI values FY{self.year} (data cube)",
         )
         self.add(cube, PROV.wasDerivedFrom, report)

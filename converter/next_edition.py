@@ -9,6 +9,7 @@ from pathlib import Path
 
 from converter.build import read_edition
 from converter.config import EditionConfig, load_publication
+from converter.era import edition_label
 from converter.errors import InputError
 from converter.orgs import read_register
 from converter.workbook.schema import (
@@ -33,13 +34,12 @@ class TemplateResult:
     def text(self) -> str:
         """What ``converter template`` prints: what was written, and what to do next."""
         s, source = self.summary, self.source
-        reiwa, was = self.year - 2018, source.fiscal_year - 2018
         return "\n".join(
             [
-                f"令和{reiwa}年度版（FY{self.year}）の入力用ブックを書きました / wrote the "
-                f"workbook for the FY{self.year} edition: {self.out}",
-                f"  引き継いだ年度版 / carried forward from: 令和{was}年度版 (FY"
-                f"{source.fiscal_year}) {source.table.name} (sha256 {self.digest[:16]}…)",
+                f"{edition_label(self.year)}（FY{self.year}）の入力用ブックを書きました / "
+                f"wrote the workbook for the FY{self.year} edition: {self.out}",
+                f"  引き継いだ年度版 / carried forward from: {edition_label(source.fiscal_year)}"
+                f" (FY{source.fiscal_year}) {source.table.name} (sha256 {self.digest[:16]}…)",
                 f"  行 / rows: {s.rows}、新しい事業用の空き行 / spare rows for new projects: "
                 f"{s.spare_rows}",
                 "  入力する列（黄色のセル） / columns to fill in (the yellow cells): "
@@ -69,7 +69,7 @@ def make_template(
     target = source.fiscal_year + 1 if year is None else year
     if target < source.fiscal_year:
         raise InputError(
-            f"令和{target - 2018}年度版を令和{source.fiscal_year - 2018}年度版から作ることは"
+            f"{edition_label(target)}を{edition_label(source.fiscal_year)}から作ることは"
             f"できません / cannot carry FY{source.fiscal_year} back to FY{target}",
             file=str(publication),
         )
@@ -100,7 +100,7 @@ def _source(editions: list[EditionConfig], edition: int | None, publication: Pat
             return config
     listed = ", ".join(f"FY{c.fiscal_year}" for c in editions)
     raise InputError(
-        f"令和{edition - 2018}年度版は公開されていません（公開中: {listed}） / FY{edition} is "
+        f"{edition_label(edition)}は公開されていません（公開中: {listed}） / FY{edition} is "
         f"not a published edition (published: {listed})",
         file=str(publication),
     )

@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS
 
 from converter.config import EditionConfig, Publication
+from converter.era import edition_label
 from converter.iris import Iris
 from converter.vocab import DCAT3 as DCAT
 from converter.vocab import DX
@@ -46,7 +47,7 @@ def series_graph(pub: Publication, iris: Iris) -> Graph:
 def _edition(g: Graph, iris: Iris, config: EditionConfig, previous: URIRef | None) -> None:
     year = config.fiscal_year
     s, report = iris.edition(year), iris.report(year)
-    name_ja, name_en = f"令和{year - 2018}年度版", f"FY{year} edition"
+    name_ja, name_en = edition_label(year), edition_label(year, "en")
     g.add((s, RDF.type, DCAT.Dataset))
     g.add((s, DCAT.inSeries, iris.dataset()))
     g.add((s, DCAT.version, Literal(f"FY{year}")))

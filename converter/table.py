@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from converter.era import REIWA_YEARS, fiscal_year
 from converter.errors import InputError
 
 
@@ -54,8 +55,6 @@ KPI_VALUE_COLUMNS = tuple(
 # (the status of the edition's year, which is also the year of 実績値).
 _TARGET = re.compile(r"^目標値R([0-9]+)$")
 _STATUS = re.compile(r"^令和([0-9]+)年度取組状況$")
-REIWA_OFFSET = 2018  # 令和1年 = 2019
-REIWA_YEARS = range(1, 100)  # a plan's years, with room; 令和99999 is a typo, not a year
 
 
 def source_csv_name(file: str) -> str:
@@ -63,10 +62,6 @@ def source_csv_name(file: str) -> str:
     table (``dx-kpi-fy2024.xlsx`` → ``dx-kpi-fy2024.csv``)."""
     stem, dot, suffix = file.rpartition(".")
     return f"{stem}.csv" if dot and suffix.lower() in ("xlsx", "xltx") else file
-
-
-def reiwa_to_gregorian(year: int) -> int:
-    return year + REIWA_OFFSET
 
 
 @dataclass(frozen=True)
@@ -145,12 +140,12 @@ def _year(digits: str, raw: str, file: str) -> int:
         raise InputError(
             f"見出しの年度（令和{digits}年度）がありえません。令和1～99年度で書いてください / the "
             f"heading's year 令和{digits} is not a fiscal year (令和1–99, i.e. "
-            f"{reiwa_to_gregorian(1)}–{reiwa_to_gregorian(99)})",
+            f"{fiscal_year(1)}–{fiscal_year(99)})",
             file=file,
             row=1,
             column=raw,
         )
-    return reiwa_to_gregorian(reiwa)
+    return fiscal_year(reiwa)
 
 
 def _check_complete(

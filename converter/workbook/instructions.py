@@ -5,6 +5,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from converter.era import reiwa_year
 from converter.workbook.schema import (
     DROP,
     HELP_SHEET,
@@ -19,7 +20,7 @@ from converter.workbook.schema import (
 
 
 def _steps(year: int) -> list[tuple[str, str]]:
-    reiwa = year - 2018
+    reiwa = reiwa_year(year)
     return [
         (
             f"令和{reiwa}年度版の入力用ブックです。前年度版の事業・KPI・目標値が入っています。",

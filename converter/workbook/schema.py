@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from converter.table import FIXED_COLUMNS, REIWA_OFFSET
+from converter.era import reiwa_year
+from converter.table import FIXED_COLUMNS
 
 #: Bumped whenever the layout changes; the reader refuses any other version.
 TEMPLATE_VERSION = "1"
@@ -158,7 +159,7 @@ KEEP_HELP = Help(
 
 
 def target_help(year: int) -> Help:
-    reiwa = year - REIWA_OFFSET
+    reiwa = reiwa_year(year)
     return Help(
         f"令和{reiwa}年度の目標値（印字どおり）。改定したときだけ書き換える。",
         f"Target for FY{year}, as printed; change it only when the target was revised.",
@@ -167,7 +168,7 @@ def target_help(year: int) -> Help:
 
 
 def status_help(year: int) -> Help:
-    reiwa = year - REIWA_OFFSET
+    reiwa = reiwa_year(year)
     return Help(
         f"令和{reiwa}年度の取組状況（黄色のセル）。セル内で改行しない。",
         f"Status in FY{year} (yellow cell). No line breaks inside the cell.",
@@ -178,7 +179,7 @@ def status_help(year: int) -> Help:
 def status_heading(year: int) -> str:
     """「令和６年度取組状況」: the heading that names the edition's year (full-width digits,
     as the report prints them)."""
-    return f"令和{_full_width(year - REIWA_OFFSET)}年度取組状況"
+    return f"令和{_full_width(reiwa_year(year))}年度取組状況"
 
 
 def _full_width(number: int) -> str:

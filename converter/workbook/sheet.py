@@ -19,8 +19,8 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from converter.era import reiwa_year, year_label
 from converter.errors import InputError, Problems, ValueParseError
-from converter.table import REIWA_OFFSET
 from converter.workbook.archive import Archive, check_sheets, open_archive
 from converter.workbook.cells import cell_text
 from converter.workbook.schema import (
@@ -89,7 +89,7 @@ def check_edition(stamp: dict[str, str], fiscal_year: int, file: str) -> None:
     if edition and edition != str(fiscal_year):
         raise InputError(
             f"このテンプレートは令和{_reiwa(edition)}年度版（FY{edition}）用ですが、見出しは"
-            f"令和{fiscal_year - REIWA_OFFSET}年度です。正しい年度のテンプレートを使ってください / "
+            f"{year_label(fiscal_year)}です。正しい年度のテンプレートを使ってください / "
             f"this template is for the FY{edition} edition but its heading says FY{fiscal_year}:"
             " use the template of the right edition",
             file=file,
@@ -98,7 +98,7 @@ def check_edition(stamp: dict[str, str], fiscal_year: int, file: str) -> None:
 
 
 def _reiwa(year: str) -> str:
-    return str(int(year) - REIWA_OFFSET) if year.isdigit() else "?"
+    return str(reiwa_year(int(year))) if year.isdigit() else "?"
 
 
 def _refuse_other_formats(path: Path) -> None:

@@ -20,6 +20,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from converter.era import edition_label
 from converter.orgs import OrgRegister
 from converter.table import NO_KPI, Table
 from converter.workbook.instructions import write_instructions
@@ -118,7 +119,7 @@ def write_template(
     book.security = WorkbookProtection(lockStructure=True)
     for key, value in stamp.items():
         book.custom_doc_props.append(StringProperty(name=key, value=value))
-    book.properties.title = f"令和{year - 2018}年度版 入力用ブック / FY{year} edition workbook"
+    book.properties.title = f"{edition_label(year)} 入力用ブック / FY{year} edition workbook"
     book.properties.creator = AUTHOR
     _save(book, Path(out))
     ranges = [

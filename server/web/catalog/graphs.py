@@ -11,6 +11,7 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 from rdflib.term import Node
 
 from converter.formats import ALL, RDF_FORMATS, from_media_type
+from converter.queries import graph_pattern
 from converter.vocab import IANA_MEDIA, PREFIXES
 from server.errors import ApiError
 from server.stores.base import Store
@@ -44,7 +45,7 @@ def media_type(node: Node | None) -> str:
 def void_parts() -> dict[str, str]:
     """What VoID reads from the store besides the catalog graph: size and vocabularies."""
     return {
-        "catalog": f"SELECT ?s ?p ?o WHERE {{ GRAPH <{catalog_graph_iri()}> {{ ?s ?p ?o }} }}",
+        "catalog": f"SELECT ?s ?p ?o WHERE {{ {graph_pattern(catalog_graph_iri())} }}",
         "triples": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
         "predicates": "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }",
     }

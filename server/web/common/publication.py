@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
+from converter.queries import named_graph_query
 from server.stores.base import Store
 from server.web.common.batch import Row, select_parts
 from server.web.common.urls import iri_for_path
@@ -85,9 +86,7 @@ def attribution(store: Store) -> Attribution:
 
 def named_graph(store: Store, graph_iri: str) -> Graph:
     """The triples of one named graph (empty when the store has no such graph)."""
-    return store.construct(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
-    )
+    return store.construct(named_graph_query(graph_iri))
 
 
 def catalog_graph_iri() -> str:

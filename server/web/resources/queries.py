@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
+from converter.vocab import DCAT3
 from server.web.common.batch import Row
 from server.web.common.labels import LABEL_PROPERTIES, labels_of, one_of
 from server.web.kpis import series_parts
 
+IN_SERIES, SERIES = str(DCAT3.inSeries), str(DCAT3.DatasetSeries)
 #: The label properties the description carries (the RDF answer's own choice).
 DESCRIPTION_LABELS = " ".join(f"<{p}>" for p in LABEL_PROPERTIES[:2])
 
@@ -30,10 +32,14 @@ def describe_query(iri: str) -> str:
     the data need no inverse property for each. No LIMIT: the description is complete and
     the same on every request (the writers sort it); its size grows with the links a
     resource really has (a report edition, the most linked, has a few hundred triples).
+
+    An edition names its series (``dcat:inSeries``) with the series' type beside it
+    (``dcat:DatasetSeries``, the range DCAT-AP 3 gives the property): a harvester that
+    reads one edition's description sees a complete link.
     """
     return (
-        f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?o ?lp ?l . ?s ?q <{iri}> . ?s ?slp ?sl }}"
-        f" WHERE {{\n{_description_patterns(iri)}\n}}"
+        f"CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?o ?lp ?l . ?s ?q <{iri}> . ?s ?slp ?sl . "
+        f"?series a <{SERIES}> }} WHERE {{\n{_description_patterns(iri)}\n}}"
     )
 
 
@@ -45,7 +51,8 @@ def _description_patterns(iri: str) -> str:
         f"?o ?lp ?l }}\n"
         f"  UNION {{ ?s ?q <{iri}> }}\n"
         f"  UNION {{ ?s ?q <{iri}> . FILTER(isIRI(?s)) VALUES ?slp {{ {DESCRIPTION_LABELS} }} "
-        f"?s ?slp ?sl }}"
+        f"?s ?slp ?sl }}\n"
+        f"  UNION {{ <{iri}> <{IN_SERIES}> ?series . ?series a <{SERIES}> }}"
     )
 
 
@@ -58,7 +65,8 @@ def page_parts(iri: str) -> dict[str, str]:
         f"UNION {{ ?s ?x <{iri}> }} UNION {{ ?x ?s <{iri}> }} "
         f"UNION {one_of(*(f'<{p}>' for p in LABEL_PROPERTIES[:2]))} "
         f"UNION {{ ?v dx:refKpi <{iri}> ; dx:refPeriod|dx:evaluation|dx:qualifier ?s }} "
-        f"UNION {{ <{iri}> skos:broader*|dx:planItem/skos:broader*|org:subOrganizationOf* ?s }}"
+        f"UNION {{ <{iri}> skos:broader*|dx:planItem/skos:broader*|org:subOrganizationOf* ?s }} "
+        f"UNION {{ BIND(<{SERIES}> AS ?s) }}"
     )
     labels = DESCRIPTION_LABELS
     return {
@@ -70,6 +78,8 @@ def page_parts(iri: str) -> dict[str, str]:
           UNION {{ <{iri}> ?x ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
           UNION {{ ?s ?p <{iri}> BIND(<{iri}> AS ?o) }}
           UNION {{ ?s ?x <{iri}> . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
+          UNION {{ <{iri}> <{IN_SERIES}> ?s . ?s a ?o FILTER(?o = <{SERIES}>)
+                  BIND(rdf:type AS ?p) }}
         }}""",
         # Every label of every term the page names.
         "labels": labels_of(terms),

@@ -15,6 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS
 from rdflib.term import Node
 
 from converter.contract import FileEntry
+from converter.queries import graph_pattern
 from server.web.common.batch import Row
 from server.web.common.urls import base_iri
 from server.web.schemaorg import (
@@ -40,7 +41,7 @@ def parts(catalog_graph: str) -> dict[str, str]:
     the same IRIs (``dct:spatial``); the organisations register's ``schema:name`` names it.
     """
     return {
-        "catalog": f"SELECT ?s ?p ?o WHERE {{ GRAPH <{catalog_graph}> {{ ?s ?p ?o }} }}",
+        "catalog": f"SELECT ?s ?p ?o WHERE {{ {graph_pattern(catalog_graph)} }}",
         # The areas (dct:spatial) the dataset's creators and publishers serve.
         "agent_areas": f"""
         SELECT DISTINCT ?s ?o WHERE {{

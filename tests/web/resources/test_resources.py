@@ -141,3 +141,19 @@ def test_ontology_negotiation(client) -> None:  # type: ignore[no-untyped-def]
 def test_named_graph(client, fmt: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/graph/catalog", headers={"Accept": fmt})
     assert response.status_code == 200 and response.mimetype == fmt
+
+
+@pytest.mark.parametrize("edition", ["fy2023", "fy2024"])
+def test_an_editions_description_types_its_series(two_client, edition: str) -> None:  # type: ignore[no-untyped-def]
+    """DCAT-AP 3 gives dcat:inSeries the range dcat:DatasetSeries: a harvester reading one
+    edition's description alone sees the series typed (issue 22: stated completely)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    dcat = "http://www.w3.org/ns/dcat#"
+    answer = two_client.get(f"/id/dataset/dx-kpi/{edition}", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=answer.get_data(as_text=True), format="turtle")
+    series = list(graph.objects(None, URIRef(dcat + "inSeries")))
+    assert series, "the edition names its series"
+    for found in series:
+        assert (found, RDF.type, URIRef(dcat + "DatasetSeries")) in graph
