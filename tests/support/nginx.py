@@ -52,7 +52,9 @@ class FrontProxy:
         return requests.get(self.url + path, timeout=10, verify=str(self.certificate), **kwargs)  # type: ignore[arg-type]
 
     def error_log(self) -> str:
-        return log_tail(self.work / "error.log")
+        """nginx's error log, whole."""
+        path = self.work / "error.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 def nginx_binary() -> str:
