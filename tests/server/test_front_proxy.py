@@ -269,6 +269,20 @@ def test_https_only_with_hsts(proxy: Proxy) -> None:
         assert answer.headers["Strict-Transport-Security"] == "max-age=31536000", path
 
 
+def test_the_acme_challenge_is_served_over_plain_http(proxy: Proxy) -> None:
+    """certbot --webroot writes a token there and Let's Encrypt fetches it over HTTP; every
+    other path, and other files, still only redirect or are not found."""
+    challenge = proxy.front.work / "acme" / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True, exist_ok=True)
+    (challenge / "token-1").write_text("token-1.thumbprint", encoding="ascii")
+    answer = requests.get(proxy.plain + "/.well-known/acme-challenge/token-1", timeout=10)
+    assert (answer.status_code, answer.text) == (200, "token-1.thumbprint")
+    missing = requests.get(proxy.plain + "/.well-known/acme-challenge/other", timeout=10)
+    assert missing.status_code == 404
+    moved = requests.get(proxy.plain + "/.well-known/other", timeout=10, allow_redirects=False)
+    assert moved.status_code == 301
+
+
 def test_other_host_names_get_nothing(proxy: Proxy) -> None:
     """A forged Host gets no answer at all (444: the connection is closed), over HTTP and
     over HTTPS; a TLS client naming another site is refused in the handshake."""

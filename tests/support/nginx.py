@@ -89,6 +89,7 @@ def proxy_config(
             for deployed, port in zip(UPSTREAMS, upstreams, strict=True)
         },
         "/etc/ssl/dx-lod/": (2, f"{work}/"),
+        "root /var/www/letsencrypt;": (1, f"root {work / 'acme'};"),
         "/var/cache/nginx/dx-lod ": (1, f"{work / 'cache'} "),
         "/var/log/nginx/dx-lod.access.log": (1, str(work / "access.log")),
     }
