@@ -16,6 +16,14 @@ not the remote store's cold path (issue 25's first point, measured by ``make ben
 wrk tallies every answer (bench/wrk.py ``markers``): its status, whether it had
 ``Retry-After``, and which of the given texts its body holds; a thread beside it probes
 once every 0.1 s to time what happened when.
+
+Answers after more than 10 s (wrk counts them as timeouts, but they are answers, 200s) are
+nginx's, not the instances': with nothing it may store, ``proxy_cache_lock`` lets the
+concurrent requests for one URL through one at a time, each waiter looking again every
+500 ms, for up to ``proxy_cache_lock_timeout`` (10 s). Measured on this setup without any
+event: 64 such answers in 60 s while nginx's log put the instances' own p99 at 0.2 s; with
+the lock off, none (and a third of the throughput). They are reported, not failed; the
+instances' latency is in each figure ("upstream p99", from nginx's log).
 """
 
 from __future__ import annotations
@@ -243,9 +251,10 @@ def test_an_instance_killed_and_restarted_fails_no_request(cluster: Cluster) -> 
         Figure(
             case=f"instances: one of two killed (SIGKILL) and restarted under "
             f"{CONNECTIONS} connections × {seconds} s, through nginx",
-            sent=f"{result.requests:,} requests ({result.rps:,.0f}/s), p50 {result.p50_ms:.0f} ms",
+            sent=f"{result.requests:,} requests ({result.rps:,.0f}/s), p50 {result.p50_ms:.0f} ms, "
+            f"upstream p99 {_upstream_p99_ms(cluster.front):.0f} ms",
             outcome=f"down {timings['down']:.1f} s until it answered again; "
-            f"statuses {dict(sorted(statuses.items()))}, no answer in 10 s: {result.timeouts}; "
+            f"statuses {dict(sorted(statuses.items()))} ({result.timeouts} after more than 10 s); "
             f"it served {timings['before']:,.0f} before and {after:,} after; nginx retried "
             f"{retried['refused']:,} refused connects and {retried['cut']:,} answers cut "
             f"short on the other ({len(twice):,} requests, the first attempt ≤ "
@@ -262,7 +271,12 @@ def test_an_instance_killed_and_restarted_fails_no_request(cluster: Cluster) -> 
     assert timings["before"] > 0 and after > 0  # both really served, before and after
     # A request without an answer in 10 s that nginx had sent twice would be the failover's.
     assert not [a for status, a in attempts if status == 499 and len(a) > 1]
-    _xfail_for(_slow_remote_path(result))
+
+
+def _upstream_p99_ms(front: FrontProxy) -> float:
+    """The instances' own p99 (all attempts of a request), as nginx logged it."""
+    times = sorted(sum(a) for _, a in _nginx_attempts(front) if a)
+    return times[min(len(times) - 1, int(len(times) * 0.99))] * 1000 if times else 0.0
 
 
 def _nginx_attempts(front: FrontProxy) -> list[tuple[int, list[float]]]:
@@ -317,13 +331,13 @@ def test_the_store_restarted_gives_503_only_while_it_is_down(cluster: Cluster) -
         Figure(
             case=f"instances: the shared store stopped for {down:.1f} s and "
             f"started again under {CONNECTIONS} connections × {seconds} s, through nginx",
-            sent=f"{result.requests:,} requests ({result.rps:,.0f}/s); "
-            f"{len(probes)} probes (a query each)",
+            sent=f"{result.requests:,} requests ({result.rps:,.0f}/s), upstream p99 "
+            f"{_upstream_p99_ms(cluster.front):.0f} ms; {len(probes)} probes (a query each)",
             outcome=f"answers {_kinds(by_kind)}; probes: the first 503 to one sent "
             f"{first_503:+.1f} s from the stop, {sum(p.status == 503 for p in during)} 503 "
             f"of {len(during)} while down; "
-            f"recovered {recovered:.1f} s after the store was back; no answer in 10 s: "
-            f"{result.timeouts}; then {afterwards.requests:,} requests, "
+            f"recovered {recovered:.1f} s after the store was back; answers after more than "
+            f"10 s: {result.timeouts}; then {afterwards.requests:,} requests, "
             f"{afterwards.errors} errors",
             errors=wrong
             + result.socket_errors
@@ -342,7 +356,6 @@ def test_the_store_restarted_gives_503_only_while_it_is_down(cluster: Cluster) -
     assert {p.cache for p in probes} <= {"MISS", None}, {p.cache for p in probes}  # no stale copy
     five_hundred_threes = sum(n for (status, _), n in by_kind.items() if status == 503)
     _xfail_for(
-        _slow_remote_path(result),
         f"server bug: {bare:,} of {five_hundred_threes:,} answers 503 while the store was "
         "down had no Retry-After (server/errors.py: only StoreBusy sets retry_after; "
         "StoreUnavailable, raised by server/stores/remote_errors.py for an unreachable "
@@ -462,9 +475,10 @@ def test_a_publish_under_load_serves_each_answer_wholly_old_or_new(
             case=f"instances: {publishes} publish(es) of another edition under {CONNECTIONS} "
             f"connections × {seconds} s, through nginx (KPI 2 renamed, its actual changed)",
             sent=f"{result.requests:,} requests ({result.rps:,.0f}/s) of 3 answers that "
-            f"show both the name and the value; {len(probed)} probes",
+            f"show both the name and the value, upstream p99 "
+            f"{_upstream_p99_ms(cluster.front):.0f} ms; {len(probed)} probes",
             outcome=f"wholly old: {old:,}, wholly new: {new:,}, mixed: {sum(mixed.values())} "
-            f"{_combinations(mixed)}, failed: {failed}, no answer in 10 s: {result.timeouts}; "
+            f"{_combinations(mixed)}, failed: {failed} ({result.timeouts} after more than 10 s); "
             f"mixed probes: {mixed_probes}; a publish took {min(took):.1f}–{max(took):.1f} s; "
             f"the last old answer to the probes {last_old - switched:+.1f} s from the end of "
             "the last",
@@ -482,7 +496,6 @@ def test_a_publish_under_load_serves_each_answer_wholly_old_or_new(
     halves = [key for key in mixed if any(key[:2]) and any(key[2:])]
     assert sorted(halves) == sorted(mixed), f"broken answers: {_combinations(mixed)}"
     _xfail_for(
-        _slow_remote_path(result),
         f"server bug: {sum(mixed.values()):,} answers mixed the editions "
         f"{_combinations(mixed)}; probes: {mixed_probes}. A page is built from several "
         "store queries (its description, then labels, values, the chart) with nothing "
@@ -520,19 +533,6 @@ def _keep_mixed(probed: list[tuple[str, Probe]], where: Path) -> str:
                 f"{path}\n{_markers(probe.body)}\n{probe.body}", encoding="utf-8"
             )
     return f"{dict(counts)} (in {where})" if counts else "none"
-
-
-def _slow_remote_path(result: wrk.WrkResult) -> str | None:
-    """Requests without an answer within wrk's 10 s are the remote store's slow path under
-    100 connections (issue 25's first point: answers dropped at the graph list's TTL, then
-    every page asked again at once), not a failover: nginx's retries are immediate (the
-    kill test checks that in nginx's log)."""
-    if not result.timeouts:
-        return None
-    return (
-        f"server: {result.timeouts} of {result.requests:,} requests had no answer within "
-        "10 s over the remote store (its cold path under load, issue 25 point 1)"
-    )
 
 
 def _xfail_for(*reasons: str | None) -> None:
