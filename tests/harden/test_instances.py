@@ -259,7 +259,7 @@ def test_an_instance_killed_and_restarted_fails_no_request(cluster: Cluster) -> 
             f"{retried['refused']:,} refused connects and {retried['cut']:,} answers cut "
             f"short on the other ({len(twice):,} requests, the first attempt ≤ "
             f"{slowest_retry * 1000:.0f} ms)",
-            errors=result.errors,
+            errors=_failed(result),
             p99_ms=result.p99_ms,
             store="oxigraph",
         )
@@ -271,6 +271,12 @@ def test_an_instance_killed_and_restarted_fails_no_request(cluster: Cluster) -> 
     assert timings["before"] > 0 and after > 0  # both really served, before and after
     # A request without an answer in 10 s that nginx had sent twice would be the failover's.
     assert not [a for status, a in attempts if status == 499 and len(a) > 1]
+
+
+def _failed(result: wrk.WrkResult) -> int:
+    """Requests that got an error status or none at all (an answer after 10 s is slow, not
+    failed: see the module docstring)."""
+    return result.bad_status + result.socket_errors - result.timeouts
 
 
 def _upstream_p99_ms(front: FrontProxy) -> float:
@@ -341,6 +347,7 @@ def test_the_store_restarted_gives_503_only_while_it_is_down(cluster: Cluster) -
             f"{afterwards.errors} errors",
             errors=wrong
             + result.socket_errors
+            - result.timeouts
             + afterwards.errors
             + len([p for p in late if p.status != 503]),
             p99_ms=result.p99_ms,
@@ -482,7 +489,7 @@ def test_a_publish_under_load_serves_each_answer_wholly_old_or_new(
             f"mixed probes: {mixed_probes}; a publish took {min(took):.1f}–{max(took):.1f} s; "
             f"the last old answer to the probes {last_old - switched:+.1f} s from the end of "
             "the last",
-            errors=sum(mixed.values()) + failed + result.socket_errors,
+            errors=sum(mixed.values()) + _failed(result),
             p99_ms=result.p99_ms,
             store="oxigraph",
         )
@@ -497,7 +504,8 @@ def test_a_publish_under_load_serves_each_answer_wholly_old_or_new(
     assert sorted(halves) == sorted(mixed), f"broken answers: {_combinations(mixed)}"
     _xfail_for(
         f"server bug: {sum(mixed.values()):,} answers mixed the editions "
-        f"{_combinations(mixed)}; probes: {mixed_probes}. A page is built from several "
+        f"{_combinations(mixed)}; probes: {mixed_probes} (kept in {tmp_path}). A page is "
+        "built from several "
         "store queries (its description, then labels, values, the chart) with nothing "
         "that pins one edition: a render that spans a publish's switch takes part of each, "
         "and the response cache then serves that answer for up to DX_STORE_GRAPHS_TTL"
@@ -532,7 +540,7 @@ def _keep_mixed(probed: list[tuple[str, Probe]], where: Path) -> str:
             (where / f"mixed-{sum(counts.values())}.txt").write_text(
                 f"{path}\n{_markers(probe.body)}\n{probe.body}", encoding="utf-8"
             )
-    return f"{dict(counts)} (in {where})" if counts else "none"
+    return str(dict(counts)) if counts else "none"
 
 
 def _xfail_for(*reasons: str | None) -> None:
