@@ -8,6 +8,11 @@ Every run gets a generated Lua script: fixed requests are pre-built by wrk itsel
 request, the client's cheapest path); a request whose text must differ each time builds its
 path in ``request()`` from a per-thread counter. ``done()`` prints one JSON line that we parse,
 rather than wrk's human table.
+
+With ``markers``, a ``response()`` hook also tallies every answer by its status, by which of
+the markers its body holds and by whether it carries ``Retry-After`` (the hardening suite
+checks each answer of a run that way, not a sample); wrk then reads every body, which
+costs it some speed.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """One kind of answer in a run's tally: its status, which markers its body held (in
+    the order given), and whether it had a ``Retry-After`` header."""
+
+    status: int
+    markers: tuple[bool, ...]
+    retry_after: bool
+
+
+@dataclass(frozen=True)
 class WrkResult:
     requests: int
     seconds: float
@@ -43,6 +58,10 @@ class WrkResult:
     p99_ms: float
     bad_status: int  #: answers with a status >= 400 (wrk counts those, not 3xx)
     socket_errors: int  #: connect, read, write errors and timeouts
+    #: Of the socket errors, the requests that got no answer within wrk's 10 s.
+    timeouts: int = 0
+    #: Answers of each kind (only with ``markers``, else empty).
+    tally: Mapping[Answers, int] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -69,14 +88,58 @@ def lua_string(text: str) -> str:
 _DONE = r"""
 function done(summary, latency, requests)
   local e = summary.errors
+  local extra = ""
+  if tally_json then extra = ', "tally": ' .. tally_json() end
   io.write(string.format(
     '%s{"requests": %.0f, "duration_us": %.0f, "bytes": %.0f, "p50_us": %.0f, ' ..
     '"p99_us": %.0f, "status": %.0f, "connect": %.0f, "read": %.0f, "write": %.0f, ' ..
-    '"timeout": %.0f}\n',
+    '"timeout": %.0f%s}\n',
     MARK, summary.requests, summary.duration, summary.bytes, latency:percentile(50),
-    latency:percentile(99), e.status, e.connect, e.read, e.write, e.timeout))
+    latency:percentile(99), e.status, e.connect, e.read, e.write, e.timeout, extra))
 end
 """
+
+# Each thread counts its answers by "<status> <one 0/1 per marker> <r if Retry-After>"; the
+# main state keeps the threads (setup) and merges their counts at the end (thread:get copies
+# a table). It wraps any setup() the script already has.
+_TALLY = r"""
+tally_threads = {}
+local inner_setup = setup
+function setup(thread)
+  table.insert(tally_threads, thread)
+  if inner_setup then inner_setup(thread) end
+end
+tally = {}
+function response(status, headers, body)
+  local key = tostring(status) .. " "
+  for _, marker in ipairs(MARKERS) do
+    if body and string.find(body, marker, 1, true) then key = key .. "1" else key = key .. "0" end
+  end
+  for name, _ in pairs(headers) do
+    if string.lower(name) == "retry-after" then key = key .. " r" end
+  end
+  tally[key] = (tally[key] or 0) + 1
+end
+function tally_json()
+  local all = {}
+  for _, thread in ipairs(tally_threads) do
+    for key, count in pairs(thread:get("tally")) do all[key] = (all[key] or 0) + count end
+  end
+  local parts = {}
+  for key, count in pairs(all) do table.insert(parts, string.format('"%s": %.0f', key, count)) end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+"""
+
+
+def tally_script(markers: Sequence[str]) -> str:
+    """The Lua that tallies answers (appended to a run's script)."""
+    return "MARKERS = {" + ", ".join(lua_string(m) for m in markers) + "}\n" + _TALLY
+
+
+def _answers(key: str) -> Answers:
+    status, marks, *rest = key.split(" ")
+    return Answers(int(status), tuple(m == "1" for m in marks), rest == ["r"])
 
 
 def script(request: Request, *, threads: int, nonce: int) -> str:
@@ -140,10 +203,14 @@ def run(
     seconds: int,
     threads: int,
     nonce: int = 0,
+    url: str | None = None,
+    markers: Sequence[str] | None = None,
 ) -> WrkResult:
     """One wrk run against 127.0.0.1:``port``: one request, or a mix sent in turn; ``nonce``
     offsets the unique numbers so that no two runs of a harness send the same text (our
-    answer cache lives as long as the server).
+    answer cache lives as long as the server). ``url`` is where to connect instead (e.g.
+    ``https://localhost:8443``: wrk sends its host as ``Host`` and SNI); ``markers``: tally
+    every answer (see :class:`Answers`).
     """
     threads = max(1, min(threads, connections))  # wrk refuses more threads than connections
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-wrk-") as lua:
@@ -152,11 +219,13 @@ def run(
             if isinstance(request, Request)
             else mix_script(request)
         )
+        if markers is not None:
+            text += tally_script(markers)
         lua.write(text)
         lua.flush()
         args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
         done = subprocess.run(
-            [*args, "-s", lua.name, f"http://127.0.0.1:{port}"],
+            [*args, "-s", lua.name, url or f"http://127.0.0.1:{port}"],
             capture_output=True,
             text=True,
             timeout=seconds + 60,
@@ -173,4 +242,6 @@ def run(
         p99_ms=doc["p99_us"] / 1000,
         bad_status=int(doc["status"]),
         socket_errors=int(doc["connect"] + doc["read"] + doc["write"] + doc["timeout"]),
+        timeouts=int(doc["timeout"]),
+        tally={_answers(key): int(n) for key, n in doc.get("tally", {}).items()},
     )

@@ -9,8 +9,12 @@
 # scripts/install-test-clients.sh, run at the end. wrk drives the load of the hardening
 # suite (tests/harden/; a Python client would measure itself). LibreOffice Calc (headless
 # soffice) opens and saves the staff's workbook template and renders its screenshots, with
-# poppler-utils (pdftoppm) for the PNGs (tests/converter/workbook/). Installed only when
-# missing (CI starts empty).
+# poppler-utils (pdftoppm) for the PNGs (tests/converter/workbook/). systemd for
+# systemd-analyze (tests/deploy/test_systemd.py reads the units; a container may lack it) and
+# systemd-container for systemd-nspawn (tests/deploy/test_systemd_boot.py boots the units
+# under a real systemd). prometheus for promtool (tests/deploy/test_prometheus.py checks
+# deploy/prometheus/; its service is not started, see policy-rc.d below). Installed only
+# when missing (CI starts empty).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -24,6 +28,9 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   # The test starts its own nginx; the package's service (port 80) is not wanted: a

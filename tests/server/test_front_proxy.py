@@ -3,7 +3,7 @@
 The real server (``python -m server``, as ``make run`` starts it) on a free port, and the real
 nginx on two others (HTTP and HTTPS), running the deployed config with only its ports, paths,
 site name (``localhost``) and certificate (self-signed, made by ``openssl`` for the test)
-replaced. Each test asks nginx over HTTPS with ``requests`` and reads ``X-Cache-Status``.
+replaced (tests/support/nginx.py). Each test asks nginx over HTTPS with ``requests`` and reads ``X-Cache-Status``.
 Every test uses cache keys of its own (path, ``Accept``, language), so the tests do not
 depend on each other's order.
 
@@ -13,10 +13,7 @@ runs it, as CI does); without it these tests fail, they do not skip.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,30 +24,40 @@ import requests
 from rdflib import Graph
 
 from tests.support.live_server import live_server
-from tests.support.processes import free_port, log_tail, stop_process
+from tests.support.nginx import FrontProxy, front_proxy
+from tests.support.processes import free_port
 from tests.support.timing import within
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "deploy" / "nginx" / "dx-lod.conf"
 #: The server's freshness lifetime here: short, so that a stale entry is seen in seconds.
 MAX_AGE = 1
-#: The site's name in the deployed config, and the one the test serves under instead.
-SITE, NAME = "data.pref.fukushima.lg.jp", "localhost"
 TURTLE = "text/turtle"
 HTML = "text/html"
 
 
 @dataclass(frozen=True)
 class Proxy:
-    url: str  # nginx, over HTTPS
-    plain: str  # nginx, over HTTP
+    front: FrontProxy  # nginx
     upstream: str  # the server itself
-    cache_dir: Path
     upstream_log: Path
-    certificate: Path  # the self-signed one nginx shows
+
+    @property
+    def url(self) -> str:
+        return self.front.url
+
+    @property
+    def plain(self) -> str:
+        return self.front.plain
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.front.cache_dir
+
+    @property
+    def certificate(self) -> Path:
+        return self.front.certificate
 
     def get(self, path: str, **kwargs: object) -> requests.Response:
-        return requests.get(self.url + path, timeout=10, verify=str(self.certificate), **kwargs)  # type: ignore[arg-type]
+        return self.front.get(path, **kwargs)
 
     def upstream_requests(self, pattern: str, at_least: int = 1) -> list[str]:
         """The server's access-log lines that match ``pattern``, once ``at_least`` are there.
@@ -66,84 +73,15 @@ class Proxy:
             time.sleep(0.05)
 
 
-def _nginx() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
-    if not found:
-        pytest.fail(
-            "nginx is not installed: run scripts/install-system-deps.sh (make test and CI do)",
-            pytrace=False,
-        )
-    return found
-
-
-def proxy_config(template: str, *, plain: int, tls: int, upstream: int, work: Path) -> str:
-    """The deployed config with this test's ports, name and paths; each is found as often as
-    the deployed file has it (the redirect names the HTTPS port, which 443 leaves out)."""
-    replacements = {
-        f"return 301 https://{SITE}$request_uri;": (
-            1,
-            f"return 301 https://{NAME}:{tls}$request_uri;",
-        ),
-        "127.0.0.1:8080": (2, f"127.0.0.1:{plain}"),
-        "127.0.0.1:8443": (2, f"127.0.0.1:{tls}"),
-        f"server_name {SITE};": (2, f"server_name {NAME};"),
-        "server 127.0.0.1:8000;": (1, f"server 127.0.0.1:{upstream};"),
-        "/etc/ssl/dx-lod/": (2, f"{work}/"),
-        "/var/cache/nginx/dx-lod ": (1, f"{work / 'cache'} "),
-        "/var/log/nginx/dx-lod.access.log": (1, str(work / "access.log")),
-    }
-    for old, (times, new) in replacements.items():
-        assert template.count(old) == times, f"{CONFIG.name} no longer has {old!r} {times}×"
-        template = template.replace(old, new)
-    return template
-
-
-def self_signed(work: Path) -> Path:
-    """A certificate for ``localhost`` and its key, as the config names them."""
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-subj", f"/CN={NAME}", "-addext", f"subjectAltName=DNS:{NAME}"]
-        + ["-keyout", str(work / "privkey.pem"), "-out", str(work / "fullchain.pem")],
-        check=True,
-        capture_output=True,
-    )
-    return work / "fullchain.pem"
-
-
-def main_config(work: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf puts around conf.d/, with every path in ``work``."""
-    # Under root nginx's workers would run as nobody, who cannot enter pytest's tmp directory.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "".join(
-        f"    {kind}_temp_path {work / kind};\n"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return (
-        f"{user}worker_processes 1;\npid {work / 'nginx.pid'};\n"
-        f"error_log {work / 'error.log'} warn;\nevents {{ worker_connections 64; }}\n"
-        f"http {{\n{temp}    include {work / 'dx-lod.conf'};\n}}\n"
-    )
-
-
 @pytest.fixture(scope="module")
 def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    """``python -m server`` on a free port, nginx with dx-lod.conf in front; both stopped."""
-    nginx = _nginx()
+    """``python -m server`` on a free port, nginx with dx-lod.conf in front; both stopped.
+
+    The config names two upstream servers; here both lines name the one server (the
+    failover between two is tests/harden/test_instances.py's)."""
     work = tmp_path_factory.mktemp("front-proxy")
-    upstream_port, plain_port, tls_port = free_port(), free_port(), free_port()
+    upstream_port = free_port()
     upstream_log = work / "server.log"
-    certificate = self_signed(work)
-    (work / "dx-lod.conf").write_text(
-        proxy_config(
-            CONFIG.read_text(encoding="utf-8"),
-            plain=plain_port,
-            tls=tls_port,
-            upstream=upstream_port,
-            work=work,
-        ),
-        encoding="utf-8",
-    )
-    (work / "nginx.conf").write_text(main_config(work), encoding="utf-8")
     with live_server(
         dist_dir,
         port=upstream_port,
@@ -151,46 +89,8 @@ def proxy(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         DX_CACHE_MAX_AGE=str(MAX_AGE),
         DX_SPARQL_WORKERS="1",
     ) as upstream:
-        front = subprocess.Popen(
-            [nginx, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
-            + ["-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"https://{NAME}:{tls_port}"
-            _wait_for_nginx(url + "/nginx-ready", certificate, front, work)
-            yield Proxy(
-                url,
-                f"http://{NAME}:{plain_port}",
-                upstream,
-                work / "cache",
-                upstream_log,
-                certificate,
-            )
-        finally:
-            stop_process(front)
-
-
-def _wait_for_nginx(
-    url: str, certificate: Path, front: subprocess.Popen[bytes], work: Path
-) -> None:
-    """Until nginx answers over HTTPS with its certificate (any status: the app's 404)."""
-    deadline = time.monotonic() + within(10.0)
-    while True:
-        if front.poll() is not None:
-            raise RuntimeError(
-                f"nginx exited with {front.returncode}: {log_tail(work / 'error.log')}"
-            )
-        try:
-            requests.get(url, timeout=1, verify=str(certificate))
-            return
-        except requests.RequestException:
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"nginx did not answer: {log_tail(work / 'error.log')}"
-                ) from None
-        time.sleep(0.05)
+        with front_proxy(work, (upstream_port, upstream_port)) as front:
+            yield Proxy(front, upstream, upstream_log)
 
 
 def _status(response: requests.Response) -> str | None:
@@ -367,6 +267,20 @@ def test_https_only_with_hsts(proxy: Proxy) -> None:
     for path in ("/", "/id/kpi/2.ttl", "/no-such-page"):
         answer = proxy.get(path)
         assert answer.headers["Strict-Transport-Security"] == "max-age=31536000", path
+
+
+def test_the_acme_challenge_is_served_over_plain_http(proxy: Proxy) -> None:
+    """certbot --webroot writes a token there and Let's Encrypt fetches it over HTTP; every
+    other path, and other files, still only redirect or are not found."""
+    challenge = proxy.front.work / "acme" / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True, exist_ok=True)
+    (challenge / "token-1").write_text("token-1.thumbprint", encoding="ascii")
+    answer = requests.get(proxy.plain + "/.well-known/acme-challenge/token-1", timeout=10)
+    assert (answer.status_code, answer.text) == (200, "token-1.thumbprint")
+    missing = requests.get(proxy.plain + "/.well-known/acme-challenge/other", timeout=10)
+    assert missing.status_code == 404
+    moved = requests.get(proxy.plain + "/.well-known/other", timeout=10, allow_redirects=False)
+    assert moved.status_code == 301
 
 
 def test_other_host_names_get_nothing(proxy: Proxy) -> None:
