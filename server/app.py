@@ -20,6 +20,7 @@ from server.negotiation import add_vary
 from server.stores.base import Store
 from server.stores.factory import store_from_settings
 from server.web import i18n, linking
+from server.wsgi.release_switch import switched_app
 from server.wsgi.stack import wsgi_stack
 
 if TYPE_CHECKING:
@@ -196,9 +197,18 @@ def _register_blueprints(
     app.register_blueprint(create_search_blueprint(store))
 
 
-def create_served_app() -> Flask:
-    """The app as ``python -m server`` serves it: :func:`create_app` with the access log."""
-    return create_app(access_log=True)
+def create_served_app() -> WSGIApplication:
+    """The app as ``python -m server`` serves it: :func:`create_app` with the access log;
+    over a release link (``DX_DIST_DIR`` a symlink) the live release switch."""
+    settings = Settings.load()
+    if not Path(settings.dist_dir).is_symlink():
+        return create_app(access_log=True)
+    return switched_app(
+        Path(settings.dist_dir),
+        lambda dist: create_app({"DIST_DIR": str(dist)}),
+        interval=settings.release_check_interval,
+        grace=settings.release_grace,
+    )
 
 
 def create_app(
