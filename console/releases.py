@@ -38,7 +38,7 @@ from console.storage import read_json, sync_dir, write_json
 CURRENT = "current"
 RECORD = "release.json"
 LOCK = ".publish.lock"
-ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
+ID = re.compile(r"[0-9]{8}T[0-9]{6}\.[0-9]{3}Z-[0-9a-f]{6}")
 
 Record = dict[str, Any]
 
@@ -61,7 +61,9 @@ _ACTION_JA = {"publish": "公開", "rollback": "切り戻し", "init": "初回�
 
 
 def new_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
+    """``20261208T101500.123Z-3f2a1b``: ids sort as the releases were made."""
+    now = datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%S.") + f"{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ RELEASE: Json = {
     "type": "object",
     "required": ["id", "created", "user", "table", "build", "changes"],
     "properties": {
-        "id": {"type": "string", "pattern": "^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$"},
+        "id": {"type": "string", "pattern": "^[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z-[0-9a-f]{6}$"},
         "created": {"type": "string", "format": "date-time"},
         "user": {"type": "string"},
         "reason": {"type": "string"},

@@ -17,7 +17,7 @@ from console.web.guard import PUBLIC
 from tests.console.conftest import Place
 from tests.console.support import PASSWORDS, sign_in, snapshot, token_of
 
-SAMPLE = {"candidate_id": "0123456789abcdef", "release_id": "20260101T000000Z-abcdef"}
+SAMPLE = {"candidate_id": "0123456789abcdef", "release_id": "20260101T000000.000Z-abcdef"}
 SAMPLE["token_id"] = "abcd1234"
 
 
