@@ -8,6 +8,7 @@ read-only; the console writes releases, and the server only follows the ``curren
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, g, render_template, request
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from console.accounts import ROLE_LABELS
 from console.config import ConsoleSettings
 from console.service import Console
+from console.source import JST
 from console.web import guard, register_blueprints
 from console.web.guard import ApiRefusal, may_preview
 from console.wsgi import console_stack
@@ -64,6 +66,7 @@ def create_console_app(config: dict[str, Any] | None = None, *, served: bool = F
         role_label=lambda role: ROLE_LABELS.get(role, role),
         site_url=settings.console_site_url,
     )
+    app.jinja_env.filters["jst"] = jst
 
     app.wsgi_app = console_stack(  # type: ignore[method-assign,assignment]
         app.wsgi_app,
@@ -73,6 +76,17 @@ def create_console_app(config: dict[str, Any] | None = None, *, served: bool = F
         access_log=served,
     )
     return app
+
+
+def jst(stamp: str | None) -> str:
+    """An ISO time of the records (UTC) as the staff read it: ``2026-12-08 04:05 JST``."""
+    if not stamp:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
 
 
 def _headers(response: Response) -> Response:
