@@ -131,3 +131,30 @@ def test_the_served_server_follows_the_link(releases: Path) -> None:
             time.sleep(0.1)
         assert answer.headers["ETag"] != first.headers["ETag"]
         assert live.process.poll() is None  # no restart
+
+
+def test_a_new_release_is_warmed_with_the_recent_requests(releases: Path) -> None:
+    """The GETs the old app answered are replayed on the new one before it takes over: the
+    first reader after the switch gets an answer already rendered (``X-Cache: hit``)."""
+
+    def caching(dist: Path):  # type: ignore[no-untyped-def]
+        return create_app({"DIST_DIR": str(dist), "SPARQL_WORKERS": 1, "RESPONSE_CACHE_HEADER": 1})
+
+    point(releases, "r1")
+    switch = ReleaseSwitch(releases / "current", caching, interval=0, grace=0)
+    client = Client(switch)
+    for path in ("/kpis", "/id/kpi/3", "/sparql?query=ASK%7B%7D"):
+        with client.get(path, headers={"Accept-Language": "en"}) as answer:
+            assert answer.status_code == 200
+    assert ("/sparql", "query=ASK%7B%7D") not in {key[:2] for key in switch.recent}
+    point(releases, "r2")
+    switch.check()
+    deadline = time.monotonic() + within(5)
+    while switch.current.target != str((releases / "r2" / "dist").resolve()):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    with client.get("/kpis", headers={"Accept-Language": "en"}) as first:
+        assert NEW_VALUE in first.get_data(as_text=True)
+        assert first.headers.get("X-Cache") == "hit"
+    switch.reap(now=time.monotonic() + 60)
+    release_switch.close_app(switch.current.app)
