@@ -22,11 +22,12 @@ from typing import Any
 
 from console.accounts import now_iso
 from console.audit import FAILED, OK, REFUSED, AuditLog
-from console.candidates import CHECKED, Candidates, build_digest
+from console.candidates import CHECKED, Candidates, build_digest, digest
 from console.config import ConsoleSettings
 from console.releases import Busy, Releases, new_id
-from console.source import PUBLICATION, copy_publication
+from console.source import PUBLICATION, copy_publication, table_name
 from converter.build import build
+from converter.config import load_publication
 from converter.errors import ConverterError
 from converter.publish import PublishError, endpoints, publish
 
@@ -149,7 +150,10 @@ class Publisher:
                 copy_publication(publication, scratch / "source")
                 build(scratch / "source" / PUBLICATION, scratch / "dist")
                 release_id = new_id()
+                editions = load_publication(scratch / "source" / PUBLICATION).editions
                 candidate = {
+                    "editions": [e.fiscal_year for e in editions],
+                    "fiscal_year": editions[-1].fiscal_year,
                     "file": _table_of(scratch / "source"),
                     "table_sha256": _sha(scratch / "source" / _table_of(scratch / "source")),
                     "build_digest": build_digest(scratch / "dist"),
@@ -288,20 +292,14 @@ def summary(changes: dict[str, Any]) -> str:
 
 
 def _stored_name(candidate: dict[str, Any]) -> str:
-    from console.source import table_name
-
     year = candidate.get("fiscal_year")
     suffix = Path(candidate["file"]).suffix
     return table_name(year, suffix) if year else candidate["file"]
 
 
 def _table_of(source: Path) -> str:
-    from converter.config import load_publication
-
     return load_publication(source / PUBLICATION).editions[-1].table.name
 
 
 def _sha(path: Path) -> str:
-    from console.candidates import digest
-
     return digest(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,6 @@ class Console:
         self.previews.close(candidate_id)
         folder = self.candidates.folder(candidate_id)
         for part in ("dist", "source"):
-            import shutil
-
             shutil.rmtree(folder / part, ignore_errors=True)
 
 

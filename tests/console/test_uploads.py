@@ -250,3 +250,19 @@ def test_a_lone_dash_and_a_negative_number_are_not_formulas(
 
     table = read_table(FY2024)
     assert list(formula_cells(table)) == []  # the real table has "-" and "‐" cells
+
+
+def test_a_chunked_upload_is_refused(
+    publisher: tuple[FlaskClient, str], place: Place, unchanged: None
+) -> None:
+    """granian ends a chunked body cut short as if it were whole; a table cut at a row
+    boundary still reads as a table: a body must say its length (411)."""
+    client, csrf = publisher
+    answer = client.post(
+        "/upload",
+        data={"csrf_token": csrf, "table": (io.BytesIO(FY2024.read_bytes()), "x.csv")},
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    assert answer.status_code == 411
+    assert "Content-Length" in answer.get_data(as_text=True)
+    _nothing_kept(place)

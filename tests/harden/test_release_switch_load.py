@@ -73,9 +73,9 @@ def _switch_seen(url: str, etag: str, since: float, until: float) -> float | Non
 
 def _under_load(
     port: int, expected: dict[str, tuple[str, bytes]], seconds: int, act: Any
-) -> tuple[wrk.CheckedResult, float]:
+) -> tuple[wrk.CheckedResult, float | None]:
     """wrk for ``seconds`` while ``act()`` runs a quarter of the way in; the result and
-    the moment ``act`` returned."""
+    what ``act`` returned."""
     mix = [wrk.Request(path) for path in PATHS]
     done: dict[str, Any] = {}
     load = threading.Thread(
@@ -87,8 +87,7 @@ def _under_load(
     )
     load.start()
     time.sleep(seconds / 4)  # waits: wrk is at full load by then (its connections open at once)
-    act()
-    acted = time.monotonic()
+    acted = act()
     load.join()
     return done["result"], acted
 
@@ -120,17 +119,16 @@ def test_no_request_fails_during_a_publish_and_a_roll_back(tmp_path: Path) -> No
             ("publish", "new", new_etags["/kpis"]),
             ("roll-back", "old", old_etags["/kpis"]),
         ):
-            seen: dict[str, float | None] = {}
 
-            def act(action: str = action, want: str = want) -> None:
+            def act(action: str = action, want: str = want) -> float | None:
                 started = time.monotonic()
                 if action == "publish":
                     console.publisher.publish(candidate["id"], "alice", "under load")
                 else:
                     console.publisher.rollback(first, "alice", "under load")
-                seen["switch"] = _switch_seen(live.url, want, started, started + within(5))
+                return _switch_seen(live.url, want, started, started + within(5))
 
-            checked, _ = _under_load(port, expected, seconds, act)
+            checked, switched = _under_load(port, expected, seconds, act)
             result = checked.result
             record(
                 Figure(
@@ -139,7 +137,7 @@ def test_no_request_fails_during_a_publish_and_a_roll_back(tmp_path: Path) -> No
                     sent=f"{result.requests:,} requests ({result.rps:,.0f}/s), "
                     f"p50 {result.p50_ms:.0f} ms",
                     outcome=f"answers per release {dict(sorted(checked.seen.items()))}; "
-                    f"switch seen {seen.get('switch') or 0:.2f} s after the {action} began; "
+                    f"switch seen {switched or 0:.2f} s after the {action} began; "
                     f"failed {result.errors + checked.not_200}, wrong ETag/body "
                     f"{checked.mismatched}",
                     errors=result.errors + checked.not_200 + checked.mismatched,
@@ -149,6 +147,6 @@ def test_no_request_fails_during_a_publish_and_a_roll_back(tmp_path: Path) -> No
             assert result.errors == 0 and checked.not_200 == 0, checked  # 0 failed requests
             assert checked.mismatched == 0, checked  # every ETag is its body's release's
             assert checked.seen.get("old", 0) > 0 and checked.seen.get("new", 0) > 0, checked
-            assert seen.get("switch") is not None, f"{action}: the server did not switch"
+            assert switched is not None, f"{action}: the server did not switch"
             _live_matches(live.url, new if target == "new" else old, target)
         assert live.process.poll() is None  # one server, never restarted
