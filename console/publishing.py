@@ -96,7 +96,11 @@ class Publisher:
                 release = self.releases.stage(
                     release_id, folder / "dist", folder / "source", record
                 )
-                self._go_live(step, user, "publish", release_id, release / "dist", log, live)
+                try:
+                    self._go_live(step, user, "publish", release_id, release / "dist", log, live)
+                except Refused:
+                    self.releases.discard(release_id)  # never live: the audit line says why
+                    raise
         except Busy as busy:
             raise self._refuse(user, "publish", log, str(busy), 409) from None
         candidate["status"] = "published"

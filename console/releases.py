@@ -171,6 +171,11 @@ class Releases:
             sync_dir(self.root)
         return done
 
+    def discard(self, release_id: str) -> None:
+        """Remove a release that never went live (its store refused it)."""
+        if release_id != self.current_id():
+            _remove(self.folder(release_id))
+
     def prune(self, keep: int) -> list[str]:
         """Remove all but the newest ``keep`` releases; never the live one or the one live
         before it (its pages may still be answering)."""

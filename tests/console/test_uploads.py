@@ -266,3 +266,46 @@ def test_a_chunked_upload_is_refused(
     assert answer.status_code == 411
     assert "Content-Length" in answer.get_data(as_text=True)
     _nothing_kept(place)
+
+
+@pytest.mark.slow
+def test_a_100_mb_upload_to_the_served_console_is_refused(place: Place, tmp_path: Path) -> None:
+    """The same through ``python -m console`` (granian) over real HTTP: 413 at once."""
+    import re
+    import time
+
+    import requests
+
+    from tests.console.live import live_console
+    from tests.console.support import PASSWORDS
+    from tests.support.timing import within
+
+    before = snapshot(place.releases)
+    with live_console(place.env(), tmp_path / "console.log") as console, requests.Session() as s:
+        form = s.get(console.url + "/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
+        home = s.post(
+            console.url + "/login",
+            data={"csrf_token": token, "name": "alice", "password": PASSWORDS["alice"]},
+        ).text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', home)[1]  # type: ignore[index]
+        head = (
+            b'--x\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            + csrf.encode()
+            + b'\r\n--x\r\nContent-Disposition: form-data; name="table"; filename="big.csv"'
+            + b"\r\n\r\n"
+        )
+        body = head + b"0" * (100 * MIB) + b"\r\n--x--\r\n"
+        started = time.monotonic()
+        answer = s.post(
+            console.url + "/upload",
+            data=body,
+            headers={"Content-Type": "multipart/form-data; boundary=x"},
+            timeout=60,
+        )
+        took = time.monotonic() - started
+    assert answer.status_code == 413, answer.text[:500]
+    assert "ファイルが大きすぎます（上限 16 MiB）" in answer.text
+    assert took < within(0.5)  # refused from its Content-Length, not after reading 100 MB
+    _nothing_kept(place)
+    assert snapshot(place.releases) == before
