@@ -139,7 +139,7 @@ class Candidates:
         path = folder / "upload" / name
         size = 0
         try:
-            with path.open("wb") as out:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                 for chunk in chunks:
                     size += len(chunk)
                     if size > limit:

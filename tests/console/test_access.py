@@ -232,6 +232,13 @@ def test_passwords_are_argon2id_and_the_state_is_private(
     sessions = (place.state / "sessions.json").read_text()
     cookie = publisher[0].get_cookie("dxc_session")
     assert cookie is not None and cookie.value not in sessions  # only its SHA-256
+    from tests.console.support import candidate_id, upload
+    from tests.console.tables import FY2024
+
+    cid = candidate_id(upload(publisher[0], publisher[1], FY2024))
+    uploaded = place.state / "candidates" / cid / "upload" / FY2024.name
+    assert stat.S_IMODE(uploaded.stat().st_mode) == 0o600
+    assert stat.S_IMODE((place.state / "candidates").stat().st_mode) == 0o700
 
 
 @pytest.mark.parametrize("path", ["/", "/releases", "/audit", "/account"])
