@@ -33,7 +33,7 @@ from console.source import ORGANIZATIONS, PUBLICATION, copy_publication, with_ta
 from console.storage import private_dir, read_json, write_json
 from converter.build import build
 from converter.changes import Changes, compare
-from converter.config import load_publication
+from converter.config import EditionConfig, load_publication
 from converter.contract import MANIFEST_NAME
 from converter.errors import ConverterError, ValidationFailed
 from converter.workbook.sheet import WORKBOOK_SUFFIXES
@@ -188,7 +188,9 @@ class Candidates:
             year = found.table.fiscal_year
             record["fiscal_year"] = year
             try:
-                self._build(folder, upload, year, base_source, publication, title_ja, title_en)
+                state = self._build(
+                    folder, upload, year, base_source, publication, title_ja, title_en
+                )
             except ValidationFailed as failed:
                 record.update(status=REJECTED, shacl=failed.report_text)
                 self.save(record)
@@ -199,6 +201,8 @@ class Candidates:
                 return record
         dist = folder / "dist"
         pub = load_publication(folder / "source" / PUBLICATION)
+        if state == "new":
+            record["warnings"].append(new_edition_note(pub.editions, year, bool(title_ja)))
         record["edition_state"] = "new" if live is None else _state(live, year)
         record["build_digest"] = build_digest(dist)
         record["changes"] = changes_record(_compare(live, dist, pub.base_iri))
@@ -216,20 +220,35 @@ class Candidates:
         publication: Path,
         title_ja: str,
         title_en: str,
-    ) -> None:
+    ) -> str:
         source = folder / "source"
         if base_source is None:
             base_source = folder / "base"
             copy_publication(publication, base_source)
         try:
-            with_table(base_source, source, upload, year, title_ja=title_ja, title_en=title_en)
+            state = with_table(
+                base_source, source, upload, year, title_ja=title_ja, title_en=title_en
+            )
         finally:
             shutil.rmtree(folder / "base", ignore_errors=True)
         build(source / PUBLICATION, folder / "dist", allow_removals=True)
+        return state
 
     def _prune(self) -> None:
         for old in self.all()[KEEP:]:
             self.remove(old["id"])
+
+
+def new_edition_note(editions: list[EditionConfig], year: int, titled: bool) -> str:
+    """What the staff should check of a new edition's metadata (and title, unless given)."""
+    entry = next(e for e in editions if e.fiscal_year == year)
+    what = "CSVW メタデータ" if titled else f"題名「{entry.title_ja}」と CSVW メタデータ"
+    return (
+        f"新しい年度版です。{what}（{entry.source_name}-metadata.json）は、前の年度版のものの"
+        "年度を置き換えて作りました。プレビューとダウンロードで説明文を確かめてください / a new "
+        "edition: its CSVW metadata (and title, unless given) are the nearest edition's with "
+        "the year changed; check their descriptions"
+    )
 
 
 def too_large(limit: int) -> str:
