@@ -7,7 +7,7 @@ PORT   ?= 8000
 DIST   ?= dist
 export HOST PORT
 
-.PHONY: install install-test assets system-deps build template run test lint bench harden clean
+.PHONY: install install-test assets system-deps build template run console test lint bench harden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ template: $(VENV)/.installed
 run: install build
 	$(BIN)/python -m server
 
+# The staff console (issue 24) on DX_CONSOLE_HOST:DX_CONSOLE_PORT (127.0.0.1:8001): the first
+# release is made from data/publication.toml when none is live; accounts come from
+# `python -m console add-user NAME --role editor|publisher` (README, the console).
+console: install
+	$(BIN)/python -m console init --if-missing
+	$(BIN)/python -m console
+
 FIGURES := test-artifacts/harden/figures
 
 # Every test; the hardening suite (tests/harden/) in its short form, its figures in $(FIGURES).md.
@@ -62,7 +69,7 @@ harden: install-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy converter server bench
+	$(BIN)/mypy converter server console bench
 	$(BIN)/lint-imports
 
 bench: install-test build

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 MARK = "WRKJSON "
 
@@ -78,11 +79,12 @@ def available() -> str | None:
     return shutil.which("wrk")
 
 
-def lua_string(text: str) -> str:
-    """A Lua string literal for any text: every byte but a safe few as a decimal escape
-    (three digits always, so a digit after it cannot join the escape)."""
+def lua_string(text: str | bytes) -> str:
+    """A Lua string literal for any text (or bytes): every byte but a safe few as a decimal
+    escape (three digits always, so a digit after it cannot join the escape)."""
+    data = text.encode() if isinstance(text, str) else text
     safe = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /._-")
-    return '"' + "".join(chr(b) if b in safe else f"\\{b:03d}" for b in text.encode()) + '"'
+    return '"' + "".join(chr(b) if b in safe else f"\\{b:03d}" for b in data) + '"'
 
 
 _DONE = r"""
@@ -195,6 +197,81 @@ def mix_script(requests: Sequence[Request]) -> str:
     return "\n".join(lines) + "\n" + _DONE
 
 
+_CHECKED = r"""
+threads = {}
+function setup(thread)
+  thread:set('tid', started)
+  started = started + 1
+  table.insert(threads, thread)
+end
+mismatched, refused, seen = 0, 0, {}
+function response(status, headers, body)
+  if status ~= 200 then refused = refused + 1 return end
+  local etag = headers["ETag"] or headers["etag"] or headers["Etag"]
+  local label = labels[etag]
+  if label == nil or expected[etag] ~= body then mismatched = mismatched + 1 return end
+  seen[label] = (seen[label] or 0) + 1
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  local m, r, counts = 0, 0, {}
+  for _, t in ipairs(threads) do
+    m = m + t:get("mismatched")
+    r = r + t:get("refused")
+    for label, n in pairs(t:get("seen")) do counts[label] = (counts[label] or 0) + n end
+  end
+  local parts = {}
+  for label, n in pairs(counts) do parts[#parts + 1] = string.format('"%s": %.0f', label, n) end
+  io.write(string.format(
+    '%s{"requests": %.0f, "duration_us": %.0f, "bytes": %.0f, "p50_us": %.0f, ' ..
+    '"p99_us": %.0f, "status": %.0f, "connect": %.0f, "read": %.0f, "write": %.0f, ' ..
+    '"timeout": %.0f, "mismatched": %.0f, "not_200": %.0f, "seen": {%s}}\n',
+    MARK, summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(99), e.status, e.connect, e.read, e.write, e.timeout, m, r,
+    table.concat(parts, ", ")))
+end
+"""
+
+
+@dataclass(frozen=True)
+class CheckedResult:
+    """A run whose every answer was compared with the body expected for its ETag."""
+
+    result: WrkResult
+    mismatched: int  #: answers whose ETag is unknown or whose body is not that ETag's
+    not_200: int  #: answers with another status than 200
+    seen: dict[str, int]  #: answers per label of the expected bodies (a release's name)
+
+
+def checked_script(requests: Sequence[Request], expected: Mapping[str, tuple[str, bytes]]) -> str:
+    """A mix (as :func:`mix_script`) whose ``response()`` checks each answer: its ETag must
+    be one of ``expected`` (``{ETag: (label, body)}``) and its body exactly that body."""
+    lines = mix_script(requests).split("\nfunction done", 1)[0].splitlines()
+    lines = [line for line in lines if not line.startswith("function setup")]
+    lines += ["expected, labels = {}, {}"]
+    for etag, (label, body) in expected.items():
+        key = lua_string(etag)
+        lines.append(f"expected[{key}] = {lua_string(body)}")
+        lines.append(f"labels[{key}] = {lua_string(label)}")
+    return "\n".join(lines) + "\n" + _CHECKED
+
+
+def run_checked(
+    port: int,
+    requests: Sequence[Request],
+    expected: Mapping[str, tuple[str, bytes]],
+    *,
+    connections: int,
+    seconds: int,
+    threads: int,
+) -> CheckedResult:
+    """:func:`run` over a mix, every answer checked (:func:`checked_script`)."""
+    doc = _wrk(port, checked_script(requests, expected), connections, seconds, threads)
+    return CheckedResult(
+        _result(doc), int(doc["mismatched"]), int(doc["not_200"]), dict(doc["seen"])
+    )
+
+
 def run(
     port: int,
     request: Request | Sequence[Request],
@@ -213,14 +290,22 @@ def run(
     every answer (see :class:`Answers`).
     """
     threads = max(1, min(threads, connections))  # wrk refuses more threads than connections
+    text = (
+        script(request, threads=threads, nonce=nonce)
+        if isinstance(request, Request)
+        else mix_script(request)
+    )
+    if markers is not None:
+        text += tally_script(markers)
+    return _result(_wrk(port, text, connections, seconds, threads, url))
+
+
+def _wrk(
+    port: int, text: str, connections: int, seconds: int, threads: int, url: str | None = None
+) -> dict[str, Any]:
+    """Run wrk with the Lua ``text``; the JSON line its ``done()`` printed."""
+    threads = max(1, min(threads, connections))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-wrk-") as lua:
-        text = (
-            script(request, threads=threads, nonce=nonce)
-            if isinstance(request, Request)
-            else mix_script(request)
-        )
-        if markers is not None:
-            text += tally_script(markers)
         lua.write(text)
         lua.flush()
         args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
@@ -233,7 +318,11 @@ def run(
     line = next((x for x in done.stdout.splitlines() if x.startswith(MARK)), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
-    doc = json.loads(line[len(MARK) :])
+    doc: dict[str, Any] = json.loads(line[len(MARK) :])
+    return doc
+
+
+def _result(doc: dict[str, Any]) -> WrkResult:
     return WrkResult(
         requests=int(doc["requests"]),
         seconds=doc["duration_us"] / 1e6,

@@ -25,6 +25,7 @@ from server.web import TEMPLATES, register_features
 from server.web.common import i18n
 from server.web.common.context import Context
 from server.web.openapi import Description
+from server.wsgi.release_switch import switched_app
 from server.wsgi.stack import wsgi_stack
 
 if TYPE_CHECKING:
@@ -145,9 +146,18 @@ def _init_caching(
     )
 
 
-def create_served_app() -> Flask:
-    """The app as ``python -m server`` serves it: :func:`create_app` with the access log."""
-    return create_app(access_log=True)
+def create_served_app() -> WSGIApplication:
+    """The app as ``python -m server`` serves it: :func:`create_app` with the access log;
+    over a release link (``DX_DIST_DIR`` a symlink) the live release switch."""
+    settings = Settings.load()
+    if not Path(settings.dist_dir).is_symlink():
+        return create_app(access_log=True)
+    return switched_app(
+        Path(settings.dist_dir),
+        lambda dist: create_app({"DIST_DIR": str(dist)}),
+        interval=settings.release_check_interval,
+        grace=settings.release_grace,
+    )
 
 
 def create_app(

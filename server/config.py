@@ -113,6 +113,14 @@ class Settings:
     ckan_license_id: str = _setting(
         "other-at", "CKAN `license_id` in `/catalog/ckan.json` (e.g. `PDL1.0`)"
     )
+    release_check_interval: float = _setting(
+        0.1, "with `DX_DIST_DIR` a release link (`<releases>/current`): seconds between two "
+        "readings of the link; 0 = at every request",
+    )  # fmt: skip
+    release_grace: float = _setting(
+        30.0, "seconds an app of a replaced release is kept, once its last request is "
+        "answered, before its query workers are stopped",
+    )  # fmt: skip
 
     def __post_init__(self) -> None:
         for iri in self.extension_functions:

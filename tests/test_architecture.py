@@ -29,7 +29,7 @@ def test_the_tree_keeps_every_contract() -> None:
 
 
 def _copy(tmp_path: Path) -> Path:
-    for name in ("converter", "server"):
+    for name in ("converter", "server", "console"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("vendor"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     return tmp_path
@@ -52,3 +52,14 @@ def test_a_store_reaching_into_the_endpoint_breaks_the_contracts(tmp_path: Path)
     result = _lint(tree)
     assert result.returncode == 1
     assert "stores know nothing of pages or the endpoint BROKEN" in result.stdout
+
+
+def test_the_server_importing_the_console_breaks_the_contracts(tmp_path: Path) -> None:
+    tree = _copy(tmp_path)
+    app = tree / "server" / "app.py"
+    app.write_text(app.read_text() + "\nimport console.app  # noqa: E402,F401\n")
+    result = _lint(tree)
+    assert result.returncode == 1
+    assert "the public server never imports the console (nor does the converter) BROKEN" in (
+        result.stdout
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from console.config import ConsoleSettings
 from server.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,11 @@ DOCUMENTED = {
 @pytest.mark.parametrize("spec", fields(Settings), ids=lambda f: f.name)
 def test_every_server_setting_is_in_the_readme_table(spec) -> None:  # type: ignore[no-untyped-def]
     assert Settings.env_name(spec.name) in DOCUMENTED
+
+
+@pytest.mark.parametrize("spec", fields(ConsoleSettings), ids=lambda f: f.name)
+def test_every_console_setting_is_in_the_readme_table(spec) -> None:  # type: ignore[no-untyped-def]
+    assert ConsoleSettings.env_name(spec.name) in DOCUMENTED
 
 
 def _environment_reads(path: Path) -> tuple[set[str], bool]:
@@ -80,7 +86,9 @@ def _environment_call(node: ast.AST) -> ast.AST | None:
     return None
 
 
-PRODUCT = sorted([*ROOT.glob("converter/**/*.py"), *ROOT.glob("server/**/*.py")])
+PRODUCT = sorted(
+    [*ROOT.glob("converter/**/*.py"), *ROOT.glob("server/**/*.py"), *ROOT.glob("console/**/*.py")]
+)
 
 
 def test_every_variable_the_code_reads_is_documented() -> None:
@@ -119,6 +127,8 @@ def test_settings_follow_one_scheme() -> None:
     for spec in fields(Settings):
         name = Settings.env_name(spec.name)
         assert name in conventions or name == f"DX_{spec.name.upper()}", name
+    for spec in fields(ConsoleSettings):
+        assert ConsoleSettings.env_name(spec.name) == f"DX_{spec.name.upper()}"
 
 
 def test_a_legacy_name_still_works(caplog: pytest.LogCaptureFixture) -> None:
