@@ -36,6 +36,9 @@ STAGING_PREFIX = CONTROL_PREFIX + "publish-staging:"
 REGISTER_GRAPH = CONTROL_PREFIX + "publication"
 #: The class of a live graph in the register (``<graph IRI> a <…PublishedGraph>``).
 PUBLISHED_GRAPH = CONTROL_PREFIX + "PublishedGraph"
+#: The register's statement of the live build: ``<register> <…buildDigest> "…"``
+#: (:attr:`Manifest.data_digest`), so that a reader can tell that the data changed.
+BUILD_DIGEST = CONTROL_PREFIX + "buildDigest"
 
 #: An absolute IRI that can stand between ``<`` and ``>`` in Turtle or SPARQL as it is.
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
@@ -96,6 +99,14 @@ class Manifest:
     modified: str = ""
     generator: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)  #: e.g. ``{"fake": true}`` in tests
+
+    @property
+    def data_digest(self) -> str:
+        """The digest of the data: of every graph's IRI and sha256 (not of the downloads or
+        the build's date). The embedded store and a store ``publish`` filled tell the same
+        build by the same digest, and it makes every answer's ETag."""
+        lines = "".join(f"{g.iri}\0{g.sha256}\n" for g in sorted(self.graphs, key=lambda g: g.iri))
+        return hashlib.sha256(lines.encode()).hexdigest()
 
     def graph_files(self, folder: Path) -> dict[str, Path]:
         """``{graph IRI: N-Triples file}`` of the build in ``folder``."""

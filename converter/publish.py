@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from converter.contract import (
+    BUILD_DIGEST,
     MANIFEST_NAME,
     PUBLISHED_GRAPH,
     REGISTER_GRAPH,
@@ -130,8 +131,9 @@ def endpoints(
     return Endpoints(store_url, query_url, update_url)
 
 
-def read_build(dist_dir: Path) -> list[GraphFile]:
-    """The graphs of a validated build, checked against the manifest (file, sha256, count).
+def read_build(dist_dir: Path) -> tuple[list[GraphFile], str]:
+    """The graphs of a validated build, checked against the manifest (file, sha256, count),
+    and the build's data digest (:attr:`Manifest.data_digest`).
 
     :raises PublishInputError: no manifest, not marked SHACL-valid, or inconsistent.
     """
@@ -145,7 +147,8 @@ def read_build(dist_dir: Path) -> list[GraphFile]:
             f"{dist / MANIFEST_NAME}: the build is not marked SHACL-valid "
             '("validation": {"conforms": true}); refusing to publish'
         )
-    return [_graph_file(dist, entry) for entry in sorted(manifest.graphs, key=lambda g: g.iri)]
+    files = [_graph_file(dist, entry) for entry in sorted(manifest.graphs, key=lambda g: g.iri)]
+    return files, manifest.data_digest
 
 
 def _graph_file(dist: Path, entry: GraphEntry) -> GraphFile:
@@ -180,7 +183,7 @@ def publish(
         previously published graphs are unchanged and the staging graphs were dropped.
     """
     started = time.monotonic()
-    files = read_build(Path(dist_dir))
+    files, digest = read_build(Path(dist_dir))
     ends = endpoints(store_url, query_url, update_url)
     store = _Client(ends, timeout, _credentials(user, password))
     dropped = store.drop(store.staging_graphs())
@@ -196,7 +199,7 @@ def publish(
                     f"triples of {f.path.name}, the manifest says {f.triples}; "
                     "nothing was switched"
                 )
-        store.switch(staging)
+        store.switch(staging, digest)
     except BaseException:
         store.drop(staging.values(), quiet=True)
         raise
@@ -268,13 +271,16 @@ class _Client:
         form = urllib.parse.urlencode({"update": text}).encode()
         self._call(self.ends.update_url, form, FORM, "SPARQL Update " + text.split("\n")[0][:120])
 
-    def switch(self, staging: dict[str, str]) -> None:
-        """Move every ``{target: staging}`` graph and rewrite the register, in ONE request.
+    def switch(self, staging: dict[str, str], digest: str) -> None:
+        """Move every ``{target: staging}`` graph and rewrite the register, in ONE request;
+        the register names the build's ``digest`` too (readers keep what they rendered while
+        it is the same).
 
         One Update request is one transaction on Oxigraph and Fuseki/TDB2: readers see the
         old graphs and the old register, or the new graphs and the new register.
         """
         live = " ".join(f"<{target}> a <{PUBLISHED_GRAPH}> ." for target in sorted(staging))
+        live += f' <{REGISTER_GRAPH}> <{BUILD_DIGEST}> "{digest}" .'
         self.update(
             ";\n".join(
                 [

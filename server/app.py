@@ -125,18 +125,21 @@ def _build_time(settings: Settings) -> datetime:
 def _init_caching(
     app: Flask, settings: Settings, store: Store, params: Callable[[Request], frozenset[str]]
 ) -> Callable[[WSGIApplication], WSGIApplication] | None:
-    """Validators and freshness on every answer, and a response cache: for as long as the
-    server runs over a fixed build, for the graph list's TTL over a remote store (a page
-    rendered before a publish is then at most twice that TTL late, as pages are anyway).
-    ``params`` names the query parameters a request's route documents. Returns the cache's
-    fast path for the WSGI stack."""
-    version = store.data_version()
-    validators = caching.Validators(version or "", _build_time(settings), settings.cache_max_age)
+    """Validators and freshness on every answer, and a response cache: an answer is kept
+    while the data's digest is the one it was rendered under (the embedded build's never
+    changes; a remote store's register states its build's, read again every
+    ``DX_STORE_GRAPHS_TTL``), else for that TTL. ``params`` names the query parameters a
+    request's route documents. Returns the cache's fast path for the WSGI stack."""
+    version = caching.DataVersion(store.data_version)
+    validators = caching.Validators(version, _build_time(settings), settings.cache_max_age)
     size = settings.response_cache_mb * 1024 * 1024
-    ttl = None if version is not None else settings.store_graphs_ttl
     cache = (
         caching.ResponseCache(
-            size, ttl, max_entries=settings.response_cache_entries, cookies=(i18n.COOKIE,)
+            size,
+            settings.store_graphs_ttl,
+            version=version,
+            max_entries=settings.response_cache_entries,
+            cookies=(i18n.COOKIE,),
         )
         if size > 0
         else None

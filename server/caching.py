@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from server.conditional import apply_conditions
+from server.errors import StoreError
 
 #: Headers that belong to one exchange, never to a stored answer.
 _PER_REQUEST = frozenset({"date", "content-length"})
@@ -49,16 +50,34 @@ _PER_REQUEST = frozenset({"date", "content-length"})
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 
 
+class DataVersion:
+    """The data's digest now (``read``: ``Store.data_version``), or the last one read while
+    the store cannot be asked: a digest that cannot be read has not changed as far as
+    anyone knows, and the answers rendered under it are still the best there are."""
+
+    def __init__(self, read: Callable[[], str | None]) -> None:
+        self.read = read
+        self.last: str | None = None
+
+    def __call__(self) -> str | None:
+        try:
+            self.last = self.read()
+        except StoreError:
+            pass
+        return self.last
+
+
 @dataclass(frozen=True)
 class Validators:
     """What every cacheable answer of one served build carries."""
 
-    digest: str  #: the build's digest ("" when the server has no local build)
+    version: Callable[[], str | None]  #: the data's digest now (None: the store cannot tell)
     built: datetime  #: Last-Modified
     max_age: int  #: seconds of Cache-Control freshness
 
     def etag(self, body: bytes) -> str:
-        return hashlib.sha256(self.digest.encode() + b"\0" + body).hexdigest()[:32]
+        digest = (self.version() or "").encode()
+        return hashlib.sha256(digest + b"\0" + body).hexdigest()[:32]
 
     @cached_property
     def last_modified(self) -> str:
@@ -91,16 +110,25 @@ class _Entry:
     body: bytes
     stored: float  #: time.monotonic() when it was rendered
     size: int  #: what it counts against the cache's budget: key, headers, body, overhead
+    version: str | None = None  #: the data's digest when it was rendered
 
 
 class ResponseCache:
-    """Rendered 200 answers, least recently used first out.
+    """Rendered 200 answers, least recently used first out, for as long as the data they
+    were rendered from is the data served.
 
-    Bounded by ``max_bytes`` counting keys, headers and bodies (plus a fixed overhead per
-    entry) and by ``max_entries``; with ``ttl``, none older than ``ttl`` seconds (a store
-    that can be re-published). A URL's entry in the Vary index goes with its last answer.
-    ``cookies`` are the only cookies answers depend on: an answer that varies on ``Cookie``
-    is keyed on their values, not on the whole header.
+    ``version`` tells the data's digest now (the embedded store: its build's, fixed; a
+    remote store: the one its register states, read again every few seconds). An answer is
+    kept while the digest is the one it was rendered under; when the digest changes the
+    cache empties. Where ``version`` says None (a store that cannot tell), an answer is kept
+    ``ttl`` seconds at most. Bounded by ``max_bytes`` counting keys, headers and bodies
+    (plus a fixed overhead per entry) and by ``max_entries``. A URL's entry in the Vary
+    index goes with its last answer. ``cookies`` are the only cookies answers depend on: an
+    answer that varies on ``Cookie`` is keyed on their values, not on the whole header.
+
+    Single flight: requests that miss the same URL at once (a page nobody asked for since
+    a publish, asked by many) wait for the first one's answer instead of each asking the
+    store (:meth:`join`, :meth:`land`).
     """
 
     def __init__(
@@ -108,18 +136,34 @@ class ResponseCache:
         max_bytes: int,
         ttl: float | None = None,
         *,
+        version: Callable[[], str | None] = lambda: None,
         max_entries: int = 10_000,
         cookies: tuple[str, ...] = (),
     ) -> None:
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self.ttl = ttl
+        self.version = version
         self.cookies = cookies
         self._entries: OrderedDict[Key, _Entry] = OrderedDict()
         #: (path, query) → (the header names its answers vary on, how many entries it has)
         self._vary: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
+        self._seen: str | None = None  #: the last digest ``version`` told
+        self._flights: dict[Key, threading.Event] = {}
+
+    def current(self) -> str | None:
+        """The data's digest now (``version``), the cache emptied when it changed."""
+        now = self.version()
+        if now != self._seen:
+            with self._lock:
+                if now != self._seen:
+                    self._entries.clear()
+                    self._vary.clear()
+                    self._bytes = 0
+                    self._seen = now
+        return now
 
     @property
     def size(self) -> int:
@@ -152,13 +196,16 @@ class ResponseCache:
         url = self._url(env)
         if url is None:
             return None
+        version = self.current()
         with self._lock:
             known = self._vary.get(url)
             key = self._key(env, url, known[0]) if known is not None else None
             entry = self._entries.get(key) if key is not None else None
             if entry is None or key is None:
                 return None
-            if self.ttl is not None and time.monotonic() - entry.stored > self.ttl:
+            ttl = self.ttl if version is None else None  # a digest says more than a clock
+            old = ttl is not None and time.monotonic() - entry.stored > ttl
+            if entry.version != version or old:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
@@ -171,8 +218,9 @@ class ResponseCache:
             return None
         return Response(entry.body, status=entry.status, headers=list(entry.headers))
 
-    def store(self, req: Request, response: Response) -> None:
-        """Keep a rendered answer (a 200 held in memory, not too large, with a short key)."""
+    def store(self, req: Request, response: Response, version: str | None = None) -> None:
+        """Keep a rendered answer (a 200 held in memory, not too large, with a short key),
+        rendered under the data's digest ``version`` (read before it was rendered)."""
         url = self._url(req.environ)
         body = response.get_data()
         if url is None or len(body) > min(MAX_ENTRY_BYTES, self.max_bytes):
@@ -193,7 +241,8 @@ class ResponseCache:
                 self._drop(key)
             _, count = self._vary.get(url, (vary, 0))
             self._vary[url] = (vary, count + 1)
-            self._entries[key] = _Entry(response.status_code, headers, body, time.monotonic(), size)
+            entry = _Entry(response.status_code, headers, body, time.monotonic(), size, version)
+            self._entries[key] = entry
             self._bytes += size
             while self._entries and (
                 self._bytes > self.max_bytes or len(self._entries) > self.max_entries
@@ -210,6 +259,32 @@ class ResponseCache:
         else:
             del self._vary[url]
 
+    @staticmethod
+    def _flight(env: WSGIEnvironment) -> Key:
+        # Finer than any Vary the site writes: the followers look the answer up as usual.
+        names = ("PATH_INFO", "QUERY_STRING", "HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE")
+        return tuple(str(env.get(name, "")) for name in names)
+
+    def join(self, env: WSGIEnvironment) -> threading.Event | None:
+        """Take part in rendering this request's answer: None for the first request (it
+        renders, then calls :meth:`land`), else the event the first one sets."""
+        key = self._flight(env)
+        with self._lock:
+            flight = self._flights.get(key)
+            if flight is None:
+                self._flights[key] = threading.Event()
+                env[_FLIGHT] = key
+            return flight
+
+    def land(self, env: WSGIEnvironment) -> None:
+        """The first request of a flight is done (answered, stored or failed)."""
+        key = env.pop(_FLIGHT, None)
+        if key is not None:
+            with self._lock:
+                flight = self._flights.pop(key, None)
+            if flight is not None:
+                flight.set()
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -217,6 +292,14 @@ class ResponseCache:
     def urls(self) -> int:
         """URLs in the Vary index (never more than entries)."""
         return len(self._vary)
+
+
+#: In the WSGI environ of the request that renders a flight's answer: the flight's key.
+_FLIGHT = "dx.response_cache.flight"
+#: In the WSGI environ: the data's digest read before the answer was rendered.
+_VERSION = "dx.response_cache.version"
+#: Seconds a request waits for the first request of its flight before rendering itself.
+FLIGHT_WAIT = 10.0
 
 
 def _wsgi_name(header: str) -> str:
@@ -356,23 +439,38 @@ def init_app(
 
     if cache is not None:
 
+        def hit(found: Response) -> Response:
+            request.environ[_HIT] = True
+            if mark_hits:
+                found.headers["X-Cache"] = "hit"
+            return found
+
         @app.before_request
         def _from_cache() -> Response | None:
             if request.method not in ("GET", "HEAD"):
                 return None
+            request.environ[_VERSION] = cache.current()
             found = cache.lookup(request)
             if found is not None:
-                request.environ[_HIT] = True
-                if mark_hits:
-                    found.headers["X-Cache"] = "hit"
-            return found
+                return hit(found)
+            flight = cache.join(request.environ)
+            if flight is not None and flight.wait(FLIGHT_WAIT):
+                found = cache.lookup(request)  # the first request's answer, if it kept one
+                if found is not None:
+                    return hit(found)
+            return None
 
         @app.after_request
         def _into_cache(response: Response) -> Response:
             fresh = not request.environ.get(_HIT)
             if fresh and _cacheable(response) and _keeps(response) and _known(params, request):
-                cache.store(request, response)
+                cache.store(request, response, request.environ.get(_VERSION))
+            cache.land(request.environ)
             return response
+
+        @app.teardown_request
+        def _landed(error: BaseException | None) -> None:
+            cache.land(request.environ)  # an answer that failed still ends its flight
 
     app.after_request(_validate(validators))
     if cache is None:

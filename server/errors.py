@@ -10,6 +10,8 @@ converter, only its errors (an answer XML cannot carry, :class:`NotXmlText`, is 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -75,7 +77,10 @@ class StoreError(ServerError):
 
 
 class StoreUnavailable(StoreError):
-    """The store cannot be reached, or cannot take the query now."""
+    """The store cannot be reached, or cannot take the query now: come back in a few
+    seconds (a restarted store answers again within that)."""
+
+    retry_after = 5
 
 
 class StoreBusy(StoreUnavailable):
@@ -147,6 +152,30 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return response
 
 
+#: Seconds between two identical log lines: a store that is down fails every request the
+#: same way, and one line per request buried everything else in the log.
+LOG_EVERY = 10.0
+#: Distinct lines remembered (the oldest forgotten first).
+LOG_REMEMBERED = 256
+_logged: dict[str, tuple[float, int]] = {}  # line → (when last logged, lines held back)
+_logged_lock = threading.Lock()
+
+
+def _log_now_and_then(level: int, line: str) -> None:
+    """Log ``line``, or count it if the same line was logged in the last
+    :data:`LOG_EVERY` seconds; the next one logged says how many were held back."""
+    now = time.monotonic()
+    with _logged_lock:
+        last, held = _logged.pop(line, (-LOG_EVERY, 0))
+        if now - last < LOG_EVERY:
+            _logged[line] = (last, held + 1)
+            return
+        _logged[line] = (now, 0)
+        while len(_logged) > LOG_REMEMBERED:
+            del _logged[next(iter(_logged))]
+    log.log(level, "%s%s", line, f" (and {held} more like it)" if held else "")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map every error to a 4xx/5xx in the canonical shape; never a traceback."""
 
@@ -159,9 +188,9 @@ def register_error_handlers(app: Flask) -> None:
         status = status_of(exc)
         if exc.detail:  # what the client is not told
             level = logging.WARNING if status >= 500 else logging.INFO
-            log.log(level, "%s (%d): %s", type(exc).__name__, status, exc.detail)
+            _log_now_and_then(level, f"{type(exc).__name__} ({status}): {exc.detail}")
         elif status >= 500:
-            log.warning("%s: %s", type(exc).__name__, exc.message)
+            _log_now_and_then(logging.WARNING, f"{type(exc).__name__}: {exc.message}")
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry is not None else None
         return error_response(status, exc.message, headers)

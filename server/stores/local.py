@@ -68,11 +68,8 @@ class LocalStore:
         except ManifestError as exc:
             raise BuildUnavailable(f"{exc}; run `make build`") from exc
         # The manifest already holds each graph file's sha256: no second read of the data.
-        digests = "".join(
-            f"{g.iri}\0{g.sha256}\n" for g in sorted(manifest.graphs, key=lambda g: g.iri)
-        )
-        version = hashlib.sha256(digests.encode()).hexdigest()
-        return cls.from_files(sorted(manifest.graph_files(dist_dir).items()), version=version)
+        files = sorted(manifest.graph_files(dist_dir).items())
+        return cls.from_files(files, version=manifest.data_digest)
 
     @property
     def oxigraph(self) -> ox.Store:

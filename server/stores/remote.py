@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import urllib.error
 import warnings
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 from SPARQLWrapper import POST, SPARQLWrapper
 
-from converter.contract import CONTROL_PREFIX, PUBLISHED_GRAPH, REGISTER_GRAPH
+from converter.contract import BUILD_DIGEST, CONTROL_PREFIX, PUBLISHED_GRAPH, REGISTER_GRAPH
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, Format, from_media_type
 from converter.xmltext import checked, is_xml
 from server.errors import QueryError, QuerySyntaxError, StoreError, UnsupportedFormat, UpdateRefused
@@ -45,7 +47,12 @@ _GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
 #: What select/ask and construct ask a remote store for (answers are parsed by media type).
 _RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
-_REGISTER_QUERY = f"SELECT ?g WHERE {{ GRAPH <{REGISTER_GRAPH}> {{ ?g a <{PUBLISHED_GRAPH}> }} }}"
+#: The live graphs and the live build's digest (a store published before the register held
+#: a digest has none: its answers are then kept for the graph list's TTL only).
+_REGISTER_QUERY = (
+    f"SELECT ?g ?digest WHERE {{ GRAPH <{REGISTER_GRAPH}> {{ {{ ?g a <{PUBLISHED_GRAPH}> }} "
+    f"UNION {{ <{REGISTER_GRAPH}> <{BUILD_DIGEST}> ?digest }} }} }}"
+)
 #: The store's named graphs; Virtuoso answers the first with one solution binding nothing
 #: (it has no empty graphs), so there the second, which reads triples, is asked.
 _NAMED_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
@@ -56,6 +63,18 @@ _COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROU
 _NOTHING = CONTROL_PREFIX + "nothing-published"
 
 Dataset = tuple[tuple[str, str], ...]  #: protocol parameters ``((name, graph IRI), …)``
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the register said when last read."""
+
+    asked: float  #: time.monotonic() of the read
+    dataset: Dataset
+    counts: dict[str, int] | None  #: triples per graph, once asked for
+    digest: str | None  #: the live build's digest (None: the register states none)
+
+
 #: A blank node label as N-Triples / Turtle write it (ASCII subset; others get renamed).
 _BNODE_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _JSON_RESULTS = "application/sparql-results+json"
@@ -143,9 +162,10 @@ class RemoteStore:
         self.query_url = self._address.url
         self.timeout = timeout
         self.graphs_ttl = graphs_ttl
-        # (monotonic time of the read, dataset, triple counts or None): replaced whole, so
-        # threads need no lock. The one cache of the published graphs, for pages and /sparql.
-        self._dataset: tuple[float, Dataset, dict[str, int] | None] | None = None
+        # The one cache of the published graphs, for pages and /sparql, replaced whole so
+        # that readers need no lock; one thread at a time reads the register again.
+        self._dataset: Published | None = None
+        self._refreshing = threading.Lock()
 
     def published_graphs(self) -> tuple[str, ...]:
         """The graphs this store serves, at most ``graphs_ttl`` seconds old.
@@ -163,16 +183,23 @@ class RemoteStore:
         """
         dataset = self._published()
         cached = self._dataset
-        if cached is not None and cached[1] is dataset and cached[2] is not None:
-            return cached[2]
+        if cached is not None and cached.dataset is dataset and cached.counts is not None:
+            return cached.counts
         counts = {str(r["g"]): int(r["n"]) for r in self.select(_COUNTS_QUERY)}  # type: ignore[call-overload]
-        if cached is not None and cached[1] is dataset:
-            self._dataset = (cached[0], dataset, counts)
+        if cached is not None and cached.dataset is dataset:
+            self._dataset = replace(cached, counts=counts)
         return counts
 
-    def data_version(self) -> None:
-        """None: the store can be re-published while the server runs."""
-        return None
+    def data_version(self) -> str | None:
+        """The digest of the live build as the register states it, read again at most every
+        ``graphs_ttl`` seconds: it changes with every publish, and answers rendered before
+        it are dropped. None for a store whose register states none.
+
+        :raises StoreError: the store cannot be asked.
+        """
+        self._published()
+        cached = self._dataset
+        return cached.digest if cached is not None else None
 
     def executor(self, limits: QueryLimits) -> Executor:
         """Forward each query to the store in a thread, abandoned at the time limit.
@@ -182,20 +209,49 @@ class RemoteStore:
         return AdmittingExecutor(ForwardingExecutor(self, limits), limits)
 
     def _published(self) -> Dataset:
-        cached = self._dataset
-        if cached is not None and time.monotonic() - cached[0] < self.graphs_ttl:
-            return cached[1]
-        asked = time.monotonic()
-        graphs = self._graph_list(_REGISTER_QUERY) or self._named_graphs()
-        dataset: Dataset = (
-            *(("default-graph-uri", g) for g in graphs),
-            *(("named-graph-uri", g) for g in graphs),
-        ) or _complete((("default-graph-uri", _NOTHING),))
-        self._dataset = (asked, dataset, None)
-        return dataset
+        """The protocol dataset of the live graphs, read again once ``graphs_ttl`` has passed.
 
-    def _graph_list(self, query: str) -> list[str]:
-        return sorted({g.value for g in self._graph_column(query) if isinstance(g, ox.NamedNode)})
+        One thread reads the register at a time; while it does, the others go on with the
+        list they have (no burst of identical queries when the TTL ends under load).
+        """
+        cached = self._dataset
+        if cached is not None and time.monotonic() - cached.asked < self.graphs_ttl:
+            return cached.dataset
+        if not self._refreshing.acquire(blocking=cached is None):
+            return cached.dataset  # type: ignore[union-attr]  # another thread is reading it
+        try:
+            again = self._dataset
+            if again is not None and time.monotonic() - again.asked < self.graphs_ttl:
+                return again.dataset  # read by the thread this one waited for
+            asked = time.monotonic()
+            graphs, digest = self._register()
+            graphs = graphs or self._named_graphs()
+            dataset: Dataset = (
+                *(("default-graph-uri", g) for g in graphs),
+                *(("named-graph-uri", g) for g in graphs),
+            ) or _complete((("default-graph-uri", _NOTHING),))
+            if again is not None and again.dataset == dataset and again.digest == digest:
+                dataset = again.dataset  # the same list: keep its counts
+                self._dataset = replace(again, asked=asked)
+            else:
+                self._dataset = Published(asked, dataset, None, digest)
+            return dataset
+        finally:
+            self._refreshing.release()
+
+    def _register(self) -> tuple[list[str], str | None]:
+        """The graphs the register marks live, and the build digest it states."""
+        result = self._results(_REGISTER_QUERY, frozenset({"SELECT"}), "a SELECT", dataset=())
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError(f"SPARQL store {self.query_url} did not answer solutions")
+        graphs, digests = set(), set()
+        for solution in result:
+            graph, digest = solution["g"], solution["digest"]
+            if isinstance(graph, ox.NamedNode):
+                graphs.add(graph.value)
+            if isinstance(digest, ox.Literal):
+                digests.add(digest.value)
+        return sorted(graphs), (digests.pop() if len(digests) == 1 else None)
 
     def _named_graphs(self) -> list[str]:
         """The store's named graphs outside ``urn:x-dx-lod:`` (for a store without register)."""

@@ -100,6 +100,19 @@ class TripleStore:
         with (opener or urllib.request.urlopen)(request, timeout=10) as response:
             response.read()
 
+    def update(self, text: str) -> None:
+        """Run SPARQL Update on the store, as its publisher."""
+        if isinstance(self.server, VirtuosoServer):
+            self.server.update(text)
+            return
+        request = urllib.request.Request(
+            self.update_url,
+            data=urllib.parse.urlencode({"update": text}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
     def stop(self) -> None:
         self.server.stop()
 

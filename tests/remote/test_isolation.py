@@ -48,10 +48,12 @@ def test_readers_see_the_previous_edition_while_a_publish_runs(
     during: list[object] = []
     switch = publish_module._Client.switch
 
-    def pause_before_switch(self: publish_module._Client, staging: dict[str, str]) -> None:
+    def pause_before_switch(
+        self: publish_module._Client, staging: dict[str, str], digest: str
+    ) -> None:
         during.append(sorted(staging_graphs(any_store)))
         during.append(seen(reader))  # every new graph is uploaded and verified, not switched
-        switch(self, staging)
+        switch(self, staging, digest)
 
     monkeypatch.setattr(publish_module._Client, "switch", pause_before_switch)
     any_store.publish(write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))

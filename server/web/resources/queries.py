@@ -78,8 +78,8 @@ def page_parts(iri: str) -> dict[str, str]:
           UNION {{ <{iri}> ?x ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
           UNION {{ ?s ?p <{iri}> BIND(<{iri}> AS ?o) }}
           UNION {{ ?s ?x <{iri}> . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
-          UNION {{ <{iri}> <{IN_SERIES}> ?s . ?s a ?o FILTER(?o = <{SERIES}>)
-                  BIND(rdf:type AS ?p) }}
+          UNION {{ <{iri}> <{IN_SERIES}> ?s . ?s a <{SERIES}>
+                  BIND(rdf:type AS ?p) BIND(<{SERIES}> AS ?o) }}
         }}""",
         # Every label of every term the page names.
         "labels": labels_of(terms),

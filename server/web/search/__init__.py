@@ -32,23 +32,33 @@ from server.web.search.openapi import OPERATIONS
 __all__ = ["OPERATIONS", "create_blueprint"]
 
 log = logging.getLogger(__name__)
-REFRESH = 300.0  #: seconds an index of a store that may change is kept
+REFRESH = 300.0  #: seconds an index is kept over a store that cannot tell its data's digest
 MAX_QUERY = 200  #: characters of ``q`` read
 
 
+@dataclass(frozen=True)
+class Built:
+    index: SearchIndex
+    iris: FacetIris
+    labels: list[Row]
+    version: str | None  #: the data's digest it was built from
+    at: float  #: time.monotonic() when it was built
+
+
 class SearchService:
-    """The process's index over ``store``, built once (thread-safe)."""
+    """The process's index over ``store``, built once per data digest (thread-safe): again
+    after a publish, and every :data:`REFRESH` seconds over a store that cannot tell."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._built: tuple[SearchIndex, FacetIris, list[Row], float] | None = None
+        self._built: Built | None = None
 
-    def _stale(self) -> bool:
-        if self._built is None:
+    def _stale(self, version: str | None) -> bool:
+        built = self._built
+        if built is None or built.version != version:
             return True
-        fixed = self.store.data_version() is not None
-        return not fixed and time.monotonic() - self._built[3] > REFRESH
+        return version is None and time.monotonic() - built.at > REFRESH
 
     def index(self) -> tuple[SearchIndex, FacetIris, list[Row]]:
         """The index, the IRI behind each facet key and the facets' labels (a search asks
@@ -57,11 +67,13 @@ class SearchService:
         :raises StoreError: the store cannot be read.
         """
         with self._lock:
-            if self._stale():
+            version = self.store.data_version()
+            if self._stale(version):
                 found, iris, labels = documents(self.store)
-                self._built = (SearchIndex(found), iris, labels, time.monotonic())
-            assert self._built is not None
-            return self._built[0], self._built[1], self._built[2]
+                self._built = Built(SearchIndex(found), iris, labels, version, time.monotonic())
+            built = self._built
+            assert built is not None
+            return built.index, built.iris, built.labels
 
     def warm(self) -> None:
         """Build now; a store that is down only postpones it to the first search."""

@@ -308,7 +308,10 @@ def test_hostile_data_stays_text(evil_client: Any) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("ja", "基準値より目標から遠ざかっています"), ("en", "further from the target than at the baseline")],
+    [
+        ("ja", "基準値より目標から遠ざかっています"),
+        ("en", "further from the target than at the baseline"),
+    ],
 )
 def test_a_move_away_from_the_target_is_said_in_words(client: Any, lang: str, words: str) -> None:
     """KPI 2's actual fell below its baseline: its progress reads as words, the figure beside
