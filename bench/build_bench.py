@@ -87,11 +87,11 @@ def measure(factor: int, compare_stores: bool) -> dict[str, object]:
     from pyshacl import validate as shacl_validate
 
     from bench.synthetic import write_synthetic
+    from converter.edition_build import build_edition
     from converter.formats import RDF_FORMATS
     from converter.gcpause import paused_gc
     from converter.iris import Iris
     from converter.mapping import edition_graph
-    from converter.model import build_edition
     from converter.orgs import read_register
     from converter.reader import read_table
     from converter.validate import PARALLEL_FROM, load_shapes, validate

@@ -1,7 +1,7 @@
 """The check of an uploaded table: the converter's whole problem report, and one rule more.
 
 The table is read as ``converter validate`` reads it (:func:`converter.reader.read_table`,
-:func:`converter.model.build_edition`), every problem gathered into one
+:func:`converter.edition_build.build_edition`), every problem gathered into one
 :class:`~converter.errors.Problems`, each placed at its file, sheet, cell, column and
 事業No. The console adds one check: a cell a spreadsheet would run as a formula
 (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM(…)``; :func:`converter.spreadsheet.starts_formula`)
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from converter.edition_build import build_edition
 from converter.errors import InputError, Problems, TableProblems
-from converter.model import Edition, build_edition
+from converter.model import Edition
 from converter.orgs import read_register
 from converter.reader import read_table
 from converter.spreadsheet import starts_formula

@@ -6,9 +6,7 @@ gate replaces dist/, so a failed build leaves the previous publication intact.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -18,23 +16,23 @@ from pathlib import Path
 from rdflib import Graph
 
 from converter import __version__
-from converter.catalog import Download, catalog_graph
+from converter.catalog import catalog_graph
 from converter.changes import Changes, PublishedUnreadable, compare, refuse_removals
-from converter.config import EditionConfig, Publication, load_publication
+from converter.config import Publication, load_publication
 from converter.contract import Manifest, Validation, file_entry, graph_entry
 from converter.diff import changes_graph
+from converter.downloads import write, write_catalog, write_downloads, write_ontology_docs
+from converter.edition_build import build_edition
 from converter.era import edition_label, year_label
 from converter.errors import InputError, Problems, ValidationFailed, no_problems
-from converter.formats import CSV, CSVW, N_TRIPLES, RDF_FORMATS, for_file
+from converter.formats import N_TRIPLES, for_file
 from converter.gcpause import paused_gc
 from converter.iris import Iris
-from converter.jsonld import context_document
 from converter.mapping import check_disjoint, edition_graph
-from converter.model import Edition, build_edition
+from converter.model import Edition
 from converter.orgs import read_register
 from converter.reader import read_table
 from converter.series import series_graph
-from converter.spreadsheet import spreadsheet_csv
 from converter.table import Table
 from converter.validate import SHAPES_FILE, Report, load_shapes, validate, validate_each
 from converter.workbook.schema import STAMP_SOURCE_EDITION, STAMP_SOURCE_SHA256
@@ -165,14 +163,16 @@ def _build(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        downloads = _write_downloads(staging / "download", pub, iris, dump, shapes_file, tables)
+        downloads = write_downloads(
+            staging / "download", pub, iris, dump, shapes_file, tables, ONTOLOGY_FILE
+        )
         editions = sorted(graphs)
         catalog = catalog_graph(pub, iris, downloads, triples, editions)
         named = {f"fy{year}": graph for year, graph in graphs.items()}
         named.update(catalog=catalog, ontology=ontology, **history)
         report = _check(data, named, shapes_file)
-        _write_catalog(staging / "download", catalog, pub.base_iri)
-        _write_ontology_docs(staging / "download", ontology)
+        write_catalog(staging / "download", catalog, pub.base_iri)
+        write_ontology_docs(staging / "download", ontology)
         _write_graphs(staging, iris, named, serialized)
         _write_manifest(staging, pub, iris, named, report, triples, editions)
         _replace(staging, out)
@@ -313,125 +313,12 @@ def _check(data: Graph, named: dict[str, Graph], shapes_file: Path) -> Report:
     return report
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _write_downloads(
-    folder: Path,
-    pub: Publication,
-    iris: Iris,
-    data: Sorted,
-    shapes_file: Path,
-    tables: dict[int, Table],
-) -> list[Download]:
-    downloads = _write_data_dumps(folder, pub, data)
-    for config in pub.editions:
-        downloads.extend(_write_source_files(folder, config, tables[config.fiscal_year]))
-    orgs = pub.organizations
-    _write(folder / "organizations.csv", spreadsheet_csv(orgs.read_bytes(), orgs.name))
-    _write(folder / "context.jsonld", context_document(pub.base_iri))
-    _write(folder / "ontology.ttl", ONTOLOGY_FILE.read_bytes())
-    _write(folder / "shapes.ttl", shapes_file.read_bytes())
-    return downloads
-
-
-def _write_data_dumps(folder: Path, pub: Publication, data: Sorted) -> list[Download]:
-    """All data in every RDF format, as ``dx-kpi.<extension>``: the editions, the series
-    and the changes (the catalog and the ontology are downloads of their own)."""
-    downloads = []
-    for fmt in RDF_FORMATS:
-        name = f"dx-kpi.{fmt.extension}"
-        body = fmt.serialize(data, base_iri=pub.base_iri)
-        _write(folder / name, body)
-        downloads.append(
-            Download(
-                name,
-                fmt.media_type,
-                fmt.file_type,
-                f"全データ（{fmt.name}）",
-                f"All data ({fmt.name})",
-                len(body),
-                is_rdf_dump=True,
-            )
-        )
-    return downloads
-
-
-def _write_source_files(folder: Path, config: EditionConfig, table: Table) -> list[Download]:
-    """An edition's source CSV and its CSVW metadata, copied as they are (except a CSV cell
-    that a spreadsheet would run as a formula: see :mod:`converter.spreadsheet`, and the
-    BOM that tells Excel the file is UTF-8). A workbook edition is published as the CSV
-    of its table (``dx-kpi-fy2024.xlsx`` as ``dx-kpi-fy2024.csv``), beside the CSVW
-    metadata of that CSV."""
-    downloads = []
-    csv_path = config.table.with_name(table.source_name)
-    for source, fmt, ja, en in (
-        (csv_path, CSV, "原表（CSV）", "Source table (CSV)"),
-        (
-            csv_path.with_name(csv_path.name + "-metadata.json"),
-            CSVW,
-            "原表のCSVWメタデータ",
-            "CSVW metadata of the source table",
-        ),
-    ):
-        if fmt is CSV and table.records:
-            body = spreadsheet_csv(_records_csv(table), source.name)
-        elif not source.is_file():
-            raise InputError(
-                "がありません。データと一緒に公開します / is missing (the build publishes it "
-                "beside the data)",
-                file=str(source),
-            )
-        else:
-            body = source.read_bytes()
-        if fmt is CSV and not table.records and source.suffix.lower() == ".csv":
-            body = spreadsheet_csv(body, source.name)
-        _write(folder / source.name, body)
-        year = f"{year_label(config.fiscal_year)} "
-        downloads.append(
-            Download(
-                source.name,
-                fmt.media_type,
-                fmt.file_type,
-                year + ja,
-                f"{en}, FY{config.fiscal_year}",
-                len(body),
-            )
-        )
-    return downloads
-
-
-def _records_csv(table: Table) -> bytes:
-    """A workbook's table as the CSV the source tables are kept in (UTF-8, "\n", quotes
-    only where needed), one cell per heading."""
-    width = len(table.records[0])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for record in table.records:
-        writer.writerow(record[:width] + [""] * (width - len(record)))
-    return out.getvalue().encode("utf-8")
-
-
-def _write_catalog(folder: Path, catalog: Graph, base_iri: str) -> None:
-    for fmt in RDF_FORMATS:
-        if fmt is not N_TRIPLES:
-            _write(folder / f"catalog.{fmt.extension}", fmt.serialize(catalog, base_iri=base_iri))
-
-
-def _write_ontology_docs(folder: Path, ontology: Graph) -> None:
-    from converter.docs import ontology_html
-
-    _write(folder / "ontology.html", ontology_html(ontology).encode("utf-8"))
-
-
 def _write_graphs(
     staging: Path, iris: Iris, named: dict[str, Graph], serialized: dict[str, bytes]
 ) -> None:
     for name, graph in named.items():
         body = serialized.get(name) or N_TRIPLES.serialize(graph, base_iri=iris.base)
-        _write(staging / "graphs" / f"{name}.nt", body)
+        write(staging / "graphs" / f"{name}.nt", body)
 
 
 def _write_manifest(

@@ -70,16 +70,26 @@ def _steps(year: int) -> list[tuple[str, str]]:
             "8. 「Excel ブック（*.xlsx）」で保存します。.xls・.xlsm・CSV では保存しません。",
             "8. Save as an Excel workbook (*.xlsx), not .xls, .xlsm or CSV.",
         ),
+        *_checking(),
+    ]
+
+
+def _checking() -> list[tuple[str, str]]:
+    """How the saved workbook is checked and published: in the console, no command."""
+    return [
         (
-            "9. 確認: .venv/bin/python -m converter validate このファイル.xlsx — 問題があれば、"
-            "シート・セル・列・事業Noと理由がすべて表示されます。",
-            "9. Check: .venv/bin/python -m converter validate THIS.xlsx — every problem is "
-            "listed with sheet, cell, column, project number and reason.",
+            "9. 確認: 公開コンソールの「アップロード」でこのファイルをアップロードします。問題が"
+            "あれば、シート・セル・列・事業Noと理由がすべて表示されます。Excel で直して、もう一度"
+            "アップロードします。",
+            "9. Check: upload this file on the console's Upload page. Every problem is listed "
+            "with sheet, cell, column, project number and reason; fix them in Excel and upload "
+            "again.",
         ),
         (
-            "10. 公開: data/publication.toml の [[editions]] にこのファイルを追加し、make build。",
-            "10. Publish: add this file under [[editions]] in data/publication.toml and run "
-            "make build.",
+            "10. 公開: 問題がなければ、変更点とプレビューを確かめてから、公開担当が「公開」を"
+            "押します（手順書: docs/console-guide.md）。",
+            "10. Publish: once it has no problems, check the changes and the preview; a "
+            "publisher then presses Publish (guide: docs/console-guide.md).",
         ),
     ]
 

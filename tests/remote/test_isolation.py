@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-import converter.publish as publish_module
 from converter.contract import STAGING_PREFIX
+from converter.store_client import StoreClient
 from server.app import create_app
 from server.config import Settings
 from server.stores.factory import store_from_settings
@@ -46,16 +46,14 @@ def test_readers_see_the_previous_edition_while_a_publish_runs(
     reader = RemoteStore(any_store.query_url, graphs_ttl=0)  # re-reads the register always
     assert seen(reader) == PREVIOUS
     during: list[object] = []
-    switch = publish_module._Client.switch
+    switch = StoreClient.switch
 
-    def pause_before_switch(
-        self: publish_module._Client, staging: dict[str, str], digest: str
-    ) -> None:
+    def pause_before_switch(self: StoreClient, staging: dict[str, str], digest: str) -> None:
         during.append(sorted(staging_graphs(any_store)))
         during.append(seen(reader))  # every new graph is uploaded and verified, not switched
         switch(self, staging, digest)
 
-    monkeypatch.setattr(publish_module._Client, "switch", pause_before_switch)
+    monkeypatch.setattr(StoreClient, "switch", pause_before_switch)
     any_store.publish(write_dist(tmp_path / "v2", value="95.5", years=(2023, 2024)))
 
     assert len(during[0]) == 4  # type: ignore[arg-type] # fy2023, fy2024, catalog, ontology
@@ -125,13 +123,13 @@ def test_the_register_is_switched_with_the_graphs_in_one_update(
     triplestore, tmp_path, monkeypatch
 ) -> None:
     updates: list[str] = []
-    update = publish_module._Client.update
+    update = StoreClient.update
 
-    def record(self: publish_module._Client, text: str) -> None:
+    def record(self: StoreClient, text: str) -> None:
         updates.append(text)
         update(self, text)
 
-    monkeypatch.setattr(publish_module._Client, "update", record)
+    monkeypatch.setattr(StoreClient, "update", record)
     triplestore.publish(write_dist(tmp_path / "v1", years=(2023, 2024)))
     switches = [u for u in updates if "MOVE" in u]
     assert len(switches) == 1 and "INSERT DATA" in switches[0]

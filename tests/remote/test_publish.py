@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import converter.publish as publish_module
 from converter.cli import exit_code_of, publish_command
 from converter.contract import Manifest
 from converter.publish import (
@@ -20,6 +19,7 @@ from converter.publish import (
     endpoints,
     publish,
 )
+from converter.store_client import StoreClient
 from server.stores.remote import RemoteStore
 from tests.remote.conftest import TripleStore
 from tests.remote.helpers import graph_counts, quads, registered, staging_graphs, union_count
@@ -87,13 +87,13 @@ def test_store_lost_after_staging_keeps_the_previous_edition(
 ) -> None:
     publish_to(write_dist(tmp_path / "v1", value="100.0"))
     before = quads(triplestore.query_url, GRAPHS)
-    verify = publish_module._Client.count
+    verify = StoreClient.count
 
-    def store_dies_before_verifying(self: publish_module._Client, graph: str) -> int:
+    def store_dies_before_verifying(self: StoreClient, graph: str) -> int:
         triplestore.stop()  # the staging graph is uploaded; the switch never happens
         return verify(self, graph)
 
-    monkeypatch.setattr(publish_module._Client, "count", store_dies_before_verifying)
+    monkeypatch.setattr(StoreClient, "count", store_dies_before_verifying)
     with pytest.raises(PublishError, match="cannot reach"):
         publish_to(write_dist(tmp_path / "v2", value="95.5"))
     monkeypatch.undo()

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 
 from server.app import create_app
-from server.caching import MAX_KEY_URL, ResponseCache
+from server.caching.response_cache import MAX_KEY_URL, ResponseCache
 from server.stores.local import LocalStore
 
 BUDGET = 1024 * 1024

@@ -200,7 +200,7 @@ def test_the_turtle_variant_is_the_same_graph_as_the_fresh_one(dist_dir: Path) -
 
 @pytest.mark.parametrize("path", [*PAGES, SPARQL])
 def test_the_fast_path_replays_exactly_what_flask_answered(dist_dir: Path, path: str) -> None:
-    """A plain repeated GET is answered before Flask (server.caching.FastPath) with the
+    """A plain repeated GET is answered before Flask (server.caching.fast_path.FastPath) with the
     same status, headers and body as the rendered answer; HEAD gets the headers only."""
     client = _app(dist_dir).test_client()
     accept = "text/turtle" if path.endswith(".ttl") else "text/html"

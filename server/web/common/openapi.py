@@ -142,7 +142,7 @@ ERROR_HEADERS = {
 JSON_ONLY = frozenset({412, 416})
 #: On every answer the application writes (the app's after_request hooks).
 ALWAYS = ("Access-Control-Allow-Origin", "X-Content-Type-Options", "Vary")
-#: On every 200 to GET or HEAD (server/caching.py).
+#: On every 200 to GET or HEAD (server/caching/).
 VALIDATED = ("ETag", "Last-Modified", "Cache-Control", "Set-Cookie", "X-Cache")
 
 
