@@ -21,7 +21,7 @@ from server.negotiation import add_vary
 from server.sparql.endpoint import create_sparql_blueprint
 from server.stores.base import Store
 from server.stores.factory import store_from_settings
-from server.web import TEMPLATES, register_features
+from server.web import TEMPLATES, health, register_features
 from server.web.common import i18n
 from server.web.common.context import Context
 from server.web.openapi import Description
@@ -204,6 +204,7 @@ def create_app(
         trusted_proxies=settings.trusted_proxies,
         fast_path=fast_path,
         access_log=access_log,
+        quiet=frozenset() if settings.access_log_health else health.PATHS,
     )
 
     @app.get("/favicon.ico")

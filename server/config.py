@@ -101,6 +101,14 @@ class Settings:
         False, "mark answers from the response cache with `X-Cache: hit` (it tells anyone "
         "whether a URL was asked for before: for debugging)",
     )  # fmt: skip
+    access_log_health: bool = _setting(
+        False, "log the health checks (`/__lbheartbeat__`, `/__heartbeat__`, `/__version__`) "
+        "in the access log too (a balancer asks every few seconds: left out by default)",
+    )  # fmt: skip
+    source_commit: str | None = _setting(
+        None, "the code's git commit that `/__version__` tells; default: read from the "
+        "checkout's `.git` (set it where the code is installed without one)",
+    )  # fmt: skip
     public_url: str | None = _setting(
         None, "where readers reach this site (scheme, host, port, path); every absolute URL "
         "the site writes (embed code, JSON `page`, Atom links) starts with it, never with "

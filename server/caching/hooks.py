@@ -24,11 +24,14 @@ FLIGHT_WAIT = 10.0
 
 
 def _cacheable(response: Response) -> bool:
+    """A 200 to GET or HEAD held whole, that a cache may keep (``no-store``: an answer for
+    this moment only, a health check or a volatile query, gets no validators either)."""
     return (
         request.method in ("GET", "HEAD")
         and response.status_code == 200
         and not response.is_streamed
         and not response.direct_passthrough
+        and not response.cache_control.no_store
     )
 
 

@@ -33,10 +33,20 @@ _BUFFERED = 65_536  # lines held at most if the output blocks; older ones are dr
 
 
 class AccessLog:
-    """WSGI middleware writing one line per request to ``fd`` (standard output)."""
+    """WSGI middleware writing one line per request to ``fd`` (standard output), but for
+    requests of the ``quiet`` paths (the health checks a balancer sends every few seconds,
+    which would drown the readers' lines)."""
 
-    def __init__(self, app: WSGIApp, *, fd: int = 1, interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        fd: int = 1,
+        interval: float = 0.2,
+        quiet: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
+        self.quiet = quiet
         self.fd = fd
         self.interval = interval
         self.lines: collections.deque[str] = collections.deque(maxlen=_BUFFERED)
@@ -56,6 +66,8 @@ class AccessLog:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, start)
+        if environ.get("PATH_INFO") in self.quiet:
+            return body
         status, headers = sent if sent else ("-", [])
         size = next((v for k, v in headers if k.lower() == "content-length"), "-")
         self.lines.append(

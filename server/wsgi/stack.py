@@ -42,14 +42,16 @@ def wsgi_stack(
     trusted_proxies: frozenset[str],
     fast_path: Callable[[WSGIApplication], WSGIApplication] | None = None,
     access_log: bool = False,
+    quiet: frozenset[str] = frozenset(),
 ) -> WSGIApplication:
     """``app`` (Flask's own ``wsgi_app``) inside the middlewares, innermost first.
 
-    ``fast_path``: a factory wrapping ``app`` in the response cache's fast path, if any.
+    ``fast_path``: a factory wrapping ``app`` in the response cache's fast path, if any;
+    ``quiet``: paths the access log leaves out.
     """
     stack = fast_path(app) if fast_path is not None else app
     stack = RequestChecks(stack)
     if access_log:
-        stack = AccessLog(stack)
+        stack = AccessLog(stack, quiet=quiet)
     stack = TrustedProxy(stack, trusted_proxies)
     return ServerHeader(stack)

@@ -154,7 +154,7 @@ STRICTER = {
 }
 
 
-def _header_map(names: Iterable[str]) -> Json:
+def header_map(names: Iterable[str]) -> Json:
     return {STRICTER.get(name, name): _ref("headers", name) for name in names}
 
 
@@ -172,7 +172,7 @@ def _error(status: int) -> Json:
     headers = (*ALWAYS, *ERROR_HEADERS.get(status, ()))
     return {
         "description": REASONS[status],
-        "headers": _header_map(headers),
+        "headers": header_map(headers),
         "content": {"application/json": {"schema": _error_body(status)}}
         | ({} if status in JSON_ONLY else {HTML.media_type: {}}),
     }
@@ -198,7 +198,7 @@ def answer(body: Json, headers: Iterable[str] = (), description: str = "OK") -> 
     """A 200 to GET: ``body`` (a content map), the validators and ``headers``."""
     return {
         "description": description,
-        "headers": _header_map((*ALWAYS, *VALIDATED, *headers)),
+        "headers": header_map((*ALWAYS, *VALIDATED, *headers)),
         "content": body,
     }
 
@@ -206,7 +206,7 @@ def answer(body: Json, headers: Iterable[str] = (), description: str = "OK") -> 
 def _not_modified() -> Json:
     return {
         "description": REASONS[304],
-        "headers": _header_map(("Access-Control-Allow-Origin", "ETag", "Cache-Control", "Vary")),
+        "headers": header_map(("Access-Control-Allow-Origin", "ETag", "Cache-Control", "Vary")),
     }
 
 
@@ -216,7 +216,7 @@ def options(allow: str, *, templated: bool) -> Json:
     found: Json = {
         "204": {
             "description": f"{REASONS[204]}; Allow: {allow}",
-            "headers": _header_map(("Access-Control-Allow-Origin", "Allow")),
+            "headers": header_map(("Access-Control-Allow-Origin", "Allow")),
         }
     }
     if templated:
