@@ -21,6 +21,9 @@ from console.source import JST
 from console.web import guard, register_blueprints
 from console.web.guard import ApiRefusal, may_preview
 from console.wsgi import console_stack
+from server.metrics import exporter
+from server.web.health.version import Code
+from server.wsgi.request_metrics import name_route
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ def create_console_app(config: dict[str, Any] | None = None, *, served: bool = F
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["console"] = svc
+    app.before_request(name_route)  # first: the guard's hooks may answer
     guard.init_app(app)
     register_blueprints(app)
     _register_errors(app, settings)
@@ -138,5 +142,11 @@ def _register_errors(app: Flask, settings: ConsoleSettings) -> None:
 
 
 def create_served_console() -> Flask:
-    """The console as ``python -m console`` serves it (with the access log)."""
+    """The console as ``python -m console`` serves it (with the access log and the metrics'
+    port)."""
+    settings = ConsoleSettings.load()
+    if settings.metrics_port:
+        exporter.serve_in_background(settings.metrics_host, settings.metrics_port)
+    code = Code.running(None)
+    exporter.BUILD.provide(lambda: {"version": code.version, "commit": code.commit or ""})
     return create_console_app(served=True)

@@ -15,6 +15,7 @@ import click
 
 from console.accounts import ROLES, AccountError, Accounts
 from console.config import ConsoleConfigError, ConsoleSettings
+from server.metrics.folder import MULTIPROCESS_VARIABLE, prepare_multiprocess_dir
 
 
 class Refusal(click.ClickException):
@@ -64,10 +65,15 @@ def main(ctx: click.Context) -> None:
 @main.command()
 def serve() -> None:
     """Serve the console on DX_CONSOLE_HOST:DX_CONSOLE_PORT (127.0.0.1:8001) with granian."""
+    # The check below runs the app in this process, whose pid becomes granian's: its
+    # metrics must not go to the worker's folder (server/__main__.py does the same).
+    metrics_dir = os.environ.pop(MULTIPROCESS_VARIABLE, None)
     settings = _settings()
     from console.app import create_console_app
 
     create_console_app()  # fail here, in one line, rather than in granian's worker
+    if settings.metrics_port:
+        os.environ[MULTIPROCESS_VARIABLE] = prepare_multiprocess_dir(metrics_dir)
     command = console_argv(settings)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     os.execv(command[0], command)

@@ -32,6 +32,10 @@ class ConsoleSettings:
     console_host: str = _setting("127.0.0.1", "address `python -m console` binds to")
     console_port: int = _setting(8001, "port `python -m console` listens on")
     console_threads: int = _setting(8, "request threads of the console (one process)")
+    metrics_host: str = _setting("127.0.0.1", "address the console's Prometheus metrics are on")
+    metrics_port: int = _setting(
+        9466, "port of the console's Prometheus metrics (`/metrics`); 0 = none"
+    )
     console_state_dir: str = _setting(
         "console-state",
         "the console's own files: accounts, sessions, its secret, the audit log, candidates",

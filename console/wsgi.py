@@ -1,7 +1,8 @@
 """The console's WSGI stack, built in one place (outside in): the ``Server`` header, the
 trusted proxy's scheme and address (:class:`server.wsgi.forwarded.TrustedProxy`: the
-session cookie is ``Secure`` behind TLS), the access log (``python -m console`` only),
-bodies without ``Content-Length`` refused, the preview mount, and Flask."""
+session cookie is ``Secure`` behind TLS), the request metrics, the access log
+(``python -m console`` only), bodies without ``Content-Length`` refused, the preview mount,
+and Flask."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import quote
 from console.preview import PreviewMount, Previews
 from server.wsgi.access_log import AccessLog
 from server.wsgi.forwarded import TrustedProxy
+from server.wsgi.request_metrics import RequestMetrics
 from server.wsgi.stack import ServerHeader
 
 if TYPE_CHECKING:
@@ -72,5 +74,6 @@ def console_stack(
     stack = LengthRequired(stack)
     if access_log:
         stack = AccessLog(stack)
+    stack = RequestMetrics(stack)
     stack = TrustedProxy(stack, trusted_proxies)
     return ServerHeader(stack)

@@ -13,6 +13,7 @@ import sys
 from converter.errors import InputError
 from server.config import Settings
 from server.errors import ServerError
+from server.metrics.folder import MULTIPROCESS_VARIABLE, prepare_multiprocess_dir
 from server.wsgi.granian_log import CONFIG as GRANIAN_LOG
 
 #: Milliseconds a client may take to send its request line and headers; then granian closes
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     unusable (one line on standard error, no traceback). Serving replaces this process with
     granian's (``exec``), so signals reach the server itself.
     """
+    # This process checks the app in-process before granian starts: its metrics must not
+    # go to the workers' folder (its pid becomes granian's, which lives on).
+    metrics_dir = os.environ.pop(MULTIPROCESS_VARIABLE, None)
     try:
         settings = Settings.load()
     except ServerError as exc:
@@ -91,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(
         {Settings.env_name(n): str(v) for n, v in (("workers", workers), ("threads", threads))}
     )
+    if settings.metrics_port:
+        # Read by prometheus_client when the workers import it: their metric files go there.
+        os.environ[MULTIPROCESS_VARIABLE] = prepare_multiprocess_dir(metrics_dir)
     # glibc gives each busy thread its own malloc arena and never hands them back: with 16
     # threads a process grew ~30 MB under its first load. Two arenas cost no measurable speed.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")

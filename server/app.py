@@ -16,7 +16,8 @@ from werkzeug.routing import Rule
 from converter.contract import DEFAULT_BASE_IRI, MANIFEST_NAME, Manifest, ManifestMissing
 from server import caching
 from server.config import Settings
-from server.errors import register_error_handlers
+from server.errors import StoreError, register_error_handlers
+from server.metrics import exporter
 from server.negotiation import add_vary
 from server.sparql.endpoint import create_sparql_blueprint
 from server.stores.base import Store
@@ -24,8 +25,10 @@ from server.stores.factory import store_from_settings
 from server.web import TEMPLATES, health, register_features
 from server.web.common import i18n
 from server.web.common.context import Context
+from server.web.health.version import Code
 from server.web.openapi import Description
 from server.wsgi.release_switch import switched_app
+from server.wsgi.request_metrics import name_route
 from server.wsgi.stack import wsgi_stack
 
 if TYPE_CHECKING:
@@ -150,17 +153,28 @@ def _init_caching(
 
 
 def create_served_app() -> WSGIApplication:
-    """The app as ``python -m server`` serves it: :func:`create_app` with the access log;
-    over a release link (``DX_DIST_DIR`` a symlink) the live release switch."""
+    """The app as ``python -m server`` serves it: :func:`create_app` with the access log
+    and the metrics' port; over a release link (``DX_DIST_DIR`` a symlink) the live release
+    switch."""
     settings = Settings.load()
+    if settings.metrics_port:
+        exporter.serve_in_background(settings.metrics_host, settings.metrics_port)
     if not Path(settings.dist_dir).is_symlink():
-        return create_app(access_log=True)
+        return _measured(create_app(access_log=True))
     return switched_app(
         Path(settings.dist_dir),
-        lambda dist: create_app({"DIST_DIR": str(dist)}),
+        lambda dist: _measured(create_app({"DIST_DIR": str(dist)})),
         interval=settings.release_check_interval,
         grace=settings.release_grace,
     )
+
+
+def _measured(app: Flask) -> Flask:
+    """``app``, now the one ``dx_build_info`` tells of (the newest release's)."""
+    exporter.BUILD.provide(
+        _build_labels(app.extensions["lod_store"], app.extensions["lod_settings"])
+    )
+    return app
 
 
 def create_app(
@@ -184,6 +198,7 @@ def create_app(
     store = store if store is not None else store_from_settings(settings)
     app.extensions.update(lod_settings=settings, lod_store=store)
     register_error_handlers(app)
+    app.before_request(name_route)  # first: a cache hit returns before later hooks
     # after_request hooks run in reverse: caching goes first so that it runs last and keys,
     # validates and stores each answer with its final headers (Vary included); Vary is
     # written after every hook that may read a header (the language's included).
@@ -214,6 +229,20 @@ def create_app(
         return Response(icon.read_bytes(), mimetype="image/svg+xml")
 
     return app
+
+
+def _build_labels(store: Store, settings: Settings) -> Callable[[], dict[str, str]]:
+    """``dx_build_info``'s labels: the code's version and commit, the data's digest now."""
+    code = Code.running(settings.source_commit)
+
+    def labels() -> dict[str, str]:
+        try:
+            digest = store.data_version() or ""
+        except StoreError:
+            digest = ""
+        return {"version": code.version, "commit": code.commit or "", "digest": digest}
+
+    return labels
 
 
 def _documented(described: list[Description], rule: Rule | None) -> frozenset[str]:

@@ -105,6 +105,14 @@ class Settings:
         False, "log the health checks (`/__lbheartbeat__`, `/__heartbeat__`, `/__version__`) "
         "in the access log too (a balancer asks every few seconds: left out by default)",
     )  # fmt: skip
+    metrics_host: str = _setting(
+        "127.0.0.1", "address the Prometheus metrics are served on (keep them off the public "
+        "network: they tell how the site is used)",
+    )  # fmt: skip
+    metrics_port: int = _setting(
+        9464, "port of the Prometheus metrics (`/metrics`) of `python -m server`, beside the "
+        "site's; 0 = none",
+    )  # fmt: skip
     source_commit: str | None = _setting(
         None, "the code's git commit that `/__version__` tells; default: read from the "
         "checkout's `.git` (set it where the code is installed without one)",

@@ -97,6 +97,10 @@ class QueryStopped(StoreError):
     """The query was stopped at the time or memory limit."""
 
 
+class QueryOutOfMemory(QueryStopped):
+    """The query was stopped at the memory limit of its query worker."""
+
+
 class BuildUnavailable(StoreError):
     """The published build cannot be loaded (missing or broken ``dist/``)."""
 

@@ -107,8 +107,15 @@ def test_only_the_settings_module_reads_the_environment_in_server() -> None:
         for path in PRODUCT
         if path.parts[len(ROOT.parts)] == "server" and _environment_reads(path)[1]
     )
-    # pool.py hands PYTHONPATH on to its worker processes; it is not a setting.
-    assert readers == ["server/config.py", "server/stores/pool.py"]
+    # Not settings: pool.py hands PYTHONPATH on to its worker processes; __main__.py hands
+    # PROMETHEUS_MULTIPROC_DIR (prometheus_client's own) on to granian's, and the exporter
+    # reads that folder's files.
+    assert readers == [
+        "server/__main__.py",
+        "server/config.py",
+        "server/metrics/exporter.py",
+        "server/stores/pool.py",
+    ]
 
 
 def test_the_scan_tells_the_process_environment_from_a_requests(tmp_path: Path) -> None:

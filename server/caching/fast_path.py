@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from werkzeug.http import parse_etags, remove_entity_headers, unquote_etag
 
 from server.caching.response_cache import Entry, ResponseCache, wsgi_name
+from server.metrics.families import CACHE, ROUTE_KEY
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -44,6 +45,8 @@ class FastPath:
         if method in ("GET", "HEAD") and not _special(env):
             entry = self.cache.entry(env)
             if entry is not None:
+                CACHE.labels("hit").inc()
+                env[ROUTE_KEY] = entry.route
                 return self._replay(entry, env, start_response)
         return self.app(env, start_response)
 

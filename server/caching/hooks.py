@@ -13,6 +13,7 @@ from server.caching.fast_path import FastPath
 from server.caching.response_cache import ResponseCache
 from server.caching.validators import Validators
 from server.conditional import apply_conditions
+from server.metrics.families import CACHE
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -109,6 +110,7 @@ def _cache_hooks(app: Flask, cache: ResponseCache, params: Params, mark_hits: bo
 
     def hit(found: Response) -> Response:
         request.environ[_HIT] = True
+        CACHE.labels("hit").inc()
         if mark_hits:
             found.headers["X-Cache"] = "hit"
         return found
@@ -126,6 +128,7 @@ def _cache_hooks(app: Flask, cache: ResponseCache, params: Params, mark_hits: bo
             found = cache.lookup(request)  # the first request's answer, if it kept one
             if found is not None:
                 return hit(found)
+        CACHE.labels("miss").inc()
         return None
 
     @app.after_request

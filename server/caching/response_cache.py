@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from flask import Request, Response
 from werkzeug.http import parse_cookie
 
+from server.metrics.families import CACHE_BYTES
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
@@ -42,6 +44,7 @@ class Entry:
     stored: float  #: time.monotonic() when it was rendered
     size: int  #: what it counts against the cache's budget: key, headers, body, overhead
     version: str | None = None  #: the data's digest when it was rendered
+    route: str = ""  #: the URL rule that answered (the request metrics' label)
 
 
 class ResponseCache:
@@ -94,6 +97,7 @@ class ResponseCache:
                     self._vary.clear()
                     self._bytes = 0
                     self._seen = now
+                    CACHE_BYTES.set(0)
         return now
 
     @property
@@ -172,13 +176,17 @@ class ResponseCache:
                 self._drop(key)
             _, count = self._vary.get(url, (vary, 0))
             self._vary[url] = (vary, count + 1)
-            entry = Entry(response.status_code, headers, body, time.monotonic(), size, version)
+            rule = req.url_rule.rule if req.url_rule is not None else ""
+            entry = Entry(
+                response.status_code, headers, body, time.monotonic(), size, version, rule
+            )
             self._entries[key] = entry
             self._bytes += size
             while self._entries and (
                 self._bytes > self.max_bytes or len(self._entries) > self.max_entries
             ):
                 self._drop(next(iter(self._entries)))
+            CACHE_BYTES.set(self._bytes)
 
     def _drop(self, key: Key) -> None:
         """Forget one entry, and its URL's Vary when it was the URL's last (lock held)."""

@@ -20,6 +20,7 @@ from jinja2 import Template
 from converter.formats import Format
 from server.config import Settings
 from server.errors import ApiError
+from server.metrics.families import SPARQL, sparql_outcome
 from server.negotiation import request_header
 from server.sparql.description import service_description
 from server.sparql.examples import Example, load_examples
@@ -111,10 +112,16 @@ def _endpoint(bp: SparqlBlueprint) -> Response:
             f"{request.method} is not allowed; use GET or POST / GET か POST を使ってください",
             headers={"Allow": ALLOW},
         )
-    operation = read_operation(request, bp.settings.sparql_max_body_bytes)
-    if operation.query is None:
-        return _describe_or_ui(bp, operation)
-    return _answer(bp, operation, operation.query, deadline)
+    try:
+        operation = read_operation(request, bp.settings.sparql_max_body_bytes)
+        if operation.query is None:
+            return _describe_or_ui(bp, operation)
+        response = _answer(bp, operation, operation.query, deadline)
+    except Exception as exc:  # counted here, answered by the error handlers
+        SPARQL.labels(sparql_outcome(exc)).inc()
+        raise
+    SPARQL.labels(sparql_outcome(None)).inc()
+    return response
 
 
 def _answer(bp: SparqlBlueprint, operation: Operation, query: str, deadline: float) -> Response:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from server.errors import QueryRefused, StoreBusy, StoreError, StoreTimeout
+from server.metrics.families import SLOTS, SLOTS_IN_USE
 from server.stores.base import Executor, QueryLimits, QueryRequest
 from server.stores.pool import QueryPool
 from server.stores.remote_errors import STORE_FAILED
@@ -153,6 +154,7 @@ class AdmittingExecutor:
     def __init__(self, inner: Executor, limits: QueryLimits) -> None:
         self._inner = inner
         self._slots = threading.BoundedSemaphore(max(1, limits.concurrency))
+        SLOTS.set(max(1, limits.concurrency))
 
     def execute(self, request: QueryRequest) -> Answer:
         if not self._slots.acquire(blocking=False):
@@ -160,9 +162,11 @@ class AdmittingExecutor:
                 "too many queries at once; try again in a second / "
                 "実行中のクエリが多すぎます。少し待ってから再度お試しください"
             )
+        SLOTS_IN_USE.inc()
         try:
             return self._inner.execute(request)
         finally:
+            SLOTS_IN_USE.dec()
             self._slots.release()
 
     def close(self) -> None:

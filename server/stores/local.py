@@ -20,6 +20,7 @@ from converter.contract import Manifest, ManifestError
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, from_media_type
 from converter.xmltext import checked, is_xml
 from server.errors import BuildUnavailable, QuerySyntaxError, UnsupportedFormat
+from server.metrics.families import store_request
 from server.stores.base import Executor, QueryLimits
 from server.stores.execution import AdmittingExecutor, CachingExecutor, PoolExecutor
 from server.stores.terms import solutions_to_rows, triples_to_graph
@@ -83,22 +84,25 @@ class LocalStore:
             raise QuerySyntaxError(str(exc)) from exc
 
     def ask(self, query: str) -> bool:
-        result = self._query(query)
-        if not isinstance(result, ox.QueryBoolean):
-            raise QuerySyntaxError("not an ASK query")
-        return bool(result)
+        with store_request("embedded", "ask"):
+            result = self._query(query)
+            if not isinstance(result, ox.QueryBoolean):
+                raise QuerySyntaxError("not an ASK query")
+            return bool(result)
 
     def construct(self, query: str) -> Graph:
-        result = self._query(query)
-        if not isinstance(result, ox.QueryTriples):
-            raise QuerySyntaxError("not a CONSTRUCT or DESCRIBE query")
-        return triples_to_graph(result)
+        with store_request("embedded", "construct"):
+            result = self._query(query)
+            if not isinstance(result, ox.QueryTriples):
+                raise QuerySyntaxError("not a CONSTRUCT or DESCRIBE query")
+            return triples_to_graph(result)
 
     def select(self, query: str) -> list[dict[str, Node]]:
-        result = self._query(query)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QuerySyntaxError("not a SELECT query")
-        return solutions_to_rows(result)
+        with store_request("embedded", "select"):
+            result = self._query(query)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QuerySyntaxError("not a SELECT query")
+            return solutions_to_rows(result)
 
     def raw_query(self, query: str, accept: str) -> tuple[bytes, str]:
         """Run any query and serialize its answer in the media type ``accept``.
@@ -107,14 +111,15 @@ class LocalStore:
         :raises NotXmlText: ``accept`` is XML and the answer holds a character XML 1.0
             cannot carry.
         """
-        result = self._query(query)
-        graph = isinstance(result, ox.QueryTriples)
-        fmt = from_media_type(accept, RDF_FORMATS if graph else RESULT_FORMATS)
-        if fmt is None or fmt.media_type != accept:
-            what = "a graph" if graph else "query results"
-            raise UnsupportedFormat(f"{accept} cannot carry {what}")
-        body = bytes(result.serialize(format=fmt.oxigraph) or b"")  # type: ignore[arg-type]
-        return (checked(body) if is_xml(accept) else body), accept
+        with store_request("embedded", "raw"):
+            result = self._query(query)
+            graph = isinstance(result, ox.QueryTriples)
+            fmt = from_media_type(accept, RDF_FORMATS if graph else RESULT_FORMATS)
+            if fmt is None or fmt.media_type != accept:
+                what = "a graph" if graph else "query results"
+                raise UnsupportedFormat(f"{accept} cannot carry {what}")
+            body = bytes(result.serialize(format=fmt.oxigraph) or b"")  # type: ignore[arg-type]
+            return (checked(body) if is_xml(accept) else body), accept
 
     @cached_property
     def _graphs(self) -> dict[str, int]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from server.errors import (
     QueryError,
+    QueryOutOfMemory,
     QueryRefused,
     QueryStopped,
     QuerySyntaxError,
@@ -38,6 +39,7 @@ from server.errors import (
     StoreUnavailable,
     UnsupportedFormat,
 )
+from server.metrics.families import WORKERS_BUSY
 from server.stores.results import Answer
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ WORKER_ERRORS: dict[str, type[ServerError]] = {
     "format": UnsupportedFormat,
     "query": QueryError,
     "internal": StoreError,
-    "memory": QueryStopped,
+    "memory": QueryOutOfMemory,
 }
 MEMORY_STOPPED = (
     "the query was stopped: it needed too much memory / メモリ上限を超えたため中止しました"
@@ -125,6 +127,7 @@ class QueryPool:
             worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty as exc:
             raise self._too_slow() from exc
+        WORKERS_BUSY.inc()
         try:
             worker.conn.send_bytes(json.dumps(request).encode())
             if not worker.ready(deadline - time.monotonic()):
@@ -135,6 +138,8 @@ class QueryPool:
             header = json.loads(head)
         except (EOFError, OSError) as exc:
             raise self._lost(worker) from exc
+        finally:
+            WORKERS_BUSY.dec()
         self._idle.put(worker)
         if not header["ok"]:
             if "trace" in header:  # a bug in the worker: one line here, the traceback below
@@ -180,7 +185,7 @@ class QueryPool:
                 "expression or pattern / クエリの入れ子が深すぎるため実行できません"
             )
         log.info("query worker %d died (%s): memory cap", pid, _describe(status))
-        return QueryStopped(MEMORY_STOPPED)
+        return QueryOutOfMemory(MEMORY_STOPPED)
 
     def _replace(self, worker: _Worker) -> None:
         worker.process.kill()  # now, so the CPU is free for the next query

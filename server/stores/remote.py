@@ -34,6 +34,7 @@ from converter.contract import BUILD_DIGEST, CONTROL_PREFIX, PUBLISHED_GRAPH, RE
 from converter.formats import RDF_FORMATS, RESULT_FORMATS, Format, from_media_type
 from converter.xmltext import checked, is_xml
 from server.errors import QueryError, QuerySyntaxError, StoreError, UnsupportedFormat, UpdateRefused
+from server.metrics.families import store_request
 from server.stores.base import Executor, QueryLimits
 from server.stores.execution import AdmittingExecutor, ForwardingExecutor
 from server.stores.remote_errors import StoreAddress, failure, remote_error
@@ -306,6 +307,11 @@ class RemoteStore:
             dataset = own_dataset(sparql.queryString) or self._published()
         for name, graph in dataset:
             sparql.addParameter(name, graph)
+        with store_request("remote", str(sparql.queryType).lower()):
+            return self._exchange(sparql)
+
+    def _exchange(self, sparql: SPARQLWrapper) -> tuple[bytes, str]:
+        """One HTTP exchange with the store: its answer's body and media type."""
         response = None
         try:
             response = sparql.query().response

@@ -1,9 +1,9 @@
 """The WSGI stack around the Flask app, built in one place (datasette's ``app()`` shape).
 
 From the outside in: the ``Server`` header (``dx-lod``, no product or version), the trusted
-proxy's scheme and client address, the access log (``python -m server`` only), the request
-checks (nothing may answer a request HTTP/1.1 forbids), the response cache's fast path, and
-Flask.
+proxy's scheme and client address, the request metrics, the access log (``python -m server``
+only), the request checks (nothing may answer a request HTTP/1.1 forbids), the response
+cache's fast path, and Flask.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from server.wsgi.access_log import AccessLog
 from server.wsgi.checks import RequestChecks
 from server.wsgi.forwarded import TrustedProxy
+from server.wsgi.request_metrics import RequestMetrics
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -53,5 +54,6 @@ def wsgi_stack(
     stack = RequestChecks(stack)
     if access_log:
         stack = AccessLog(stack, quiet=quiet)
+    stack = RequestMetrics(stack)
     stack = TrustedProxy(stack, trusted_proxies)
     return ServerHeader(stack)

@@ -41,6 +41,7 @@ def live_console(env: dict[str, str], log: Path, *, timeout: float = 30.0) -> It
         **os.environ,
         "DX_CONSOLE_HOST": "127.0.0.1",
         "DX_CONSOLE_PORT": str(port),
+        "DX_METRICS_PORT": "0",  # no fixed port: a test that scrapes gives a free one
         **env,
     }
     with log.open("ab") as output:

@@ -89,6 +89,7 @@ def live_process(
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "DX_DIST_DIR": str(dist_dir),
+        "DX_METRICS_PORT": "0",  # no fixed port: a test that scrapes gives a free one
         **env,
     }
     with tempfile.TemporaryDirectory(prefix="live-server-") as scratch:
