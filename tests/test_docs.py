@@ -162,3 +162,18 @@ def test_a_bad_value_names_the_variable(environ: dict[str, str], message: str) -
     with pytest.raises(ConfigError) as caught:
         Settings.load(environ=environ)
     assert str(caught.value) == message
+
+
+def test_every_metric_is_in_the_readme() -> None:
+    """The README's metrics table names every metric server/metrics/families.py defines."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from server.metrics import families
+
+    names = {
+        m._name + ("_total" if m._type == "counter" else "")
+        for m in vars(families).values()
+        if isinstance(m, MetricWrapperBase)
+    }
+    missing = sorted(n for n in names if f"`{n}`" not in README)
+    assert len(names) >= 10 and not missing, missing

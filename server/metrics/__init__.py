@@ -2,7 +2,7 @@
 
 ``families.py`` defines every metric (names, labels, what they count); the code that does
 the counted thing updates them where it happens: the WSGI stack (requests), the response
-cache, the ``/sparql`` endpoint, the query slots and workers, the metered store.
+cache, the ``/sparql`` endpoint, the query slots and workers, the stores' requests.
 ``exporter.py`` serves them in the Prometheus text format on a port of their own
 (``DX_METRICS_PORT``, bound to ``DX_METRICS_HOST``, 127.0.0.1 by default), never on the
 site's port: they tell how the site is used and are no reader's business.

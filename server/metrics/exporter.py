@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import start_http_server
 from prometheus_client.registry import Collector
@@ -95,11 +95,6 @@ def registry() -> CollectorRegistry:
     found.register(LiveWorkers(folder))
     found.register(BUILD)
     return found
-
-
-def scrape() -> bytes:
-    """The metrics now, in the Prometheus text format."""
-    return generate_latest(registry())
 
 
 _started = threading.Lock()
