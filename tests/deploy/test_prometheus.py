@@ -184,7 +184,7 @@ tests:
               summary: the instances of the public server serve different data
               description: >-
                 for port in 8000 8002; do curl -s http://127.0.0.1:$port/__version__; done;
-                journalctl -u dx-lod -u 'dx-lod@*' | grep 'release'
+                journalctl -u dx-lod -u 'dx-lod@*' | grep 'cannot be served'
   - interval: 1m
     input_series:
       - series: 'dx_build_info{job="dx-lod", unit="dx-lod.service", digest="aaa"}'
