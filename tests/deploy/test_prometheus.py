@@ -98,11 +98,113 @@ tests:
           - exp_labels: {severity: critical}
             exp_annotations:
               summary: no instance of the public server answers
+  # 5xx: 10 % of the pages for 15 minutes fires; /sparql's 503s (load shedding) do not
+  - interval: 1m
+    input_series:
+      - series: 'dx_http_requests_total{job="dx-lod", unit="dx-lod.service", route="/kpis", method="GET", status="200"}'
+        values: '0+90x30'
+      - series: 'dx_http_requests_total{job="dx-lod", unit="dx-lod.service", route="/kpis", method="GET", status="503"}'
+        values: '0+10x30'
+      - series: 'dx_http_requests_total{job="dx-lod", unit="dx-lod@8002.service", route="/kpis", method="GET", status="200"}'
+        values: '0+90x30'
+      - series: 'dx_http_requests_total{job="dx-lod", unit="dx-lod@8002.service", route="/sparql", method="GET", status="503"}'
+        values: '0+50x30'
+    alert_rule_test:
+      - eval_time: 8m
+        alertname: DxLodServerErrors
+      - eval_time: 20m
+        alertname: DxLodServerErrors
+        exp_alerts:
+          - exp_labels: {severity: critical, job: dx-lod, unit: dx-lod.service}
+            exp_annotations:
+              summary: dx-lod.service answers 10% of its requests with 5xx
+              description: >-
+                journalctl -u dx-lod.service -p warning; the instance's /__heartbeat__
+                names the failing check
+  # SPARQL refusals: 20 % for 25 minutes fires; 5 % does not
+  - interval: 1m
+    input_series:
+      - series: 'dx_sparql_queries_total{job="dx-lod", unit="dx-lod.service", outcome="answered"}'
+        values: '0+80x30'
+      - series: 'dx_sparql_queries_total{job="dx-lod", unit="dx-lod.service", outcome="refused"}'
+        values: '0+20x30'
+      - series: 'dx_sparql_queries_total{job="dx-lod", unit="dx-lod@8002.service", outcome="answered"}'
+        values: '0+95x30'
+      - series: 'dx_sparql_queries_total{job="dx-lod", unit="dx-lod@8002.service", outcome="refused"}'
+        values: '0+5x30'
+    alert_rule_test:
+      - eval_time: 12m
+        alertname: DxLodSparqlRefused
+      - eval_time: 25m
+        alertname: DxLodSparqlRefused
+        exp_alerts:
+          - exp_labels: {severity: warning, job: dx-lod, unit: dx-lod.service}
+            exp_annotations:
+              summary: dx-lod.service refuses 20% of its SPARQL queries (no free slot)
+              description: >-
+                dx_sparql_query_slots_in_use against dx_sparql_query_slots; nginx's access
+                log for the clients of /sparql
+  # store errors: an unreachable store fires after 5 minutes; clients' bad queries never
+  - interval: 1m
+    input_series:
+      - series: 'dx_store_errors_total{job="dx-lod", unit="dx-lod.service", store="remote", error="StoreUnavailable"}'
+        values: '0 0 0+3x20'
+      - series: 'dx_store_errors_total{job="dx-lod", unit="dx-lod@8002.service", store="remote", error="QueryRejected"}'
+        values: '0+5x22'
+      - series: 'dx_store_errors_total{job="dx-lod", unit="dx-lod@8002.service", store="remote", error="StoreTimeout"}'
+        values: '0+5x22'
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: DxLodStoreErrors
+      - eval_time: 10m
+        alertname: DxLodStoreErrors
+        exp_alerts:
+          - exp_labels:
+              {severity: critical, job: dx-lod, unit: dx-lod.service, store: remote, error: StoreUnavailable}
+            exp_annotations:
+              summary: "dx-lod.service: requests to its remote store fail (StoreUnavailable)"
+              description: >-
+                the store's own service (systemctl status oxigraph …); journalctl -u
+                dx-lod.service | grep StoreUnavailable
+  # different data: for 10 minutes fires; the seconds of a release switch do not
+  - interval: 1m
+    input_series:
+      - series: 'dx_build_info{job="dx-lod", unit="dx-lod.service", digest="aaa"}'
+        values: '1x20'
+      - series: 'dx_build_info{job="dx-lod", unit="dx-lod@8002.service", digest="bbb"}'
+        values: '1x20'
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: DxLodInstancesDiffer
+      - eval_time: 15m
+        alertname: DxLodInstancesDiffer
+        exp_alerts:
+          - exp_labels: {severity: warning}
+            exp_annotations:
+              summary: the instances of the public server serve different data
+              description: >-
+                for port in 8000 8002; do curl -s http://127.0.0.1:$port/__version__; done;
+                journalctl -u dx-lod -u 'dx-lod@*' | grep 'cannot be served'
+  - interval: 1m
+    input_series:
+      - series: 'dx_build_info{job="dx-lod", unit="dx-lod.service", digest="aaa"}'
+        values: '1x4 stale'
+      - series: 'dx_build_info{job="dx-lod", unit="dx-lod.service", digest="bbb"}'
+        values: '_x5 1x25'
+      - series: 'dx_build_info{job="dx-lod", unit="dx-lod@8002.service", digest="aaa"}'
+        values: '1x6 stale'
+      - series: 'dx_build_info{job="dx-lod", unit="dx-lod@8002.service", digest="bbb"}'
+        values: '_x7 1x23'
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: DxLodInstancesDiffer
 """
 
 
 def test_the_alerts_fire_when_they_should(tmp_path: Path) -> None:
-    """One instance down for 2 minutes warns; both down is critical; all up is quiet."""
+    """One instance down for 2 minutes warns; both down is critical; all up is quiet. Each
+    alert on the services' own metrics fires on a case it is for, and stays quiet on one
+    it is not (a short spell, /sparql's own 503s, a client's bad query, a release switch)."""
     shutil.copy(RULES, tmp_path / RULES.name)
     (tmp_path / "tests.yml").write_text(RULE_TESTS, encoding="utf-8")
     found = shutil.which("promtool") or "promtool"

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
+from console.config import ConsoleSettings
 from server.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,28 +167,68 @@ def test_the_instances_and_the_console_are_hardened_alike() -> None:
     assert console == server
 
 
-def _variables(name: str) -> dict[str, str]:
+def variables(name: str) -> dict[str, str]:
     return dict(
         pair.split("=", 1) for line in service(name).get("Environment", []) for pair in line.split()
     )
 
 
-@pytest.mark.parametrize("name", ["dx-lod.service", "dx-lod@.service"])
-def test_the_units_set_only_real_settings(name: str) -> None:
-    settings = {Settings.env_name(f.name) for f in fields(Settings)}
-    unknown = set(_variables(name)) - settings - OTHERS
-    assert not unknown, f"{name} sets {unknown}, which the server does not read"
+def _server_settings() -> set[str]:
+    return {Settings.env_name(f.name) for f in fields(Settings)}
+
+
+def _console_settings() -> set[str]:
+    return {ConsoleSettings.env_name(f.name) for f in fields(ConsoleSettings)}
+
+
+@pytest.mark.parametrize(
+    ("name", "reads"),
+    [
+        ("dx-lod.service", _server_settings),
+        ("dx-lod@.service", _server_settings),
+        ("dx-lod-console.service", _console_settings),
+    ],
+)
+def test_the_units_set_only_real_settings(name: str, reads: Callable[[], set[str]]) -> None:
+    unknown = set(variables(name)) - reads() - OTHERS
+    assert not unknown, f"{name} sets {unknown}, which its program does not read"
+
+
+def test_the_servers_serve_the_consoles_current_link() -> None:
+    """The console switches ``<DX_RELEASES_DIR>/current`` (console/releases.py); the servers
+    serve exactly that link (DX_DIST_DIR), so that a publish reaches them."""
+    releases = variables("dx-lod-console.service")["DX_RELEASES_DIR"]
+    for name in ("dx-lod.service", "dx-lod@.service"):
+        assert variables(name)["DX_DIST_DIR"] == f"{releases}/current", name
+    # the console's state and releases are in the state directory all three share
+    console = variables("dx-lod-console.service")
+    assert console["DX_CONSOLE_STATE_DIR"].startswith("%S/dx-lod/")
+    assert releases.startswith("%S/dx-lod/")
+
+
+def _example_names(name: str) -> set[str]:
+    names = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in (UNITS / name).read_text(encoding="utf-8").splitlines()
+        if re.match(r"#? ?[A-Z_]+=", line)
+    }
+    assert names, f"no settings in {name}"
+    return names
 
 
 def test_the_settings_example_is_real_and_names_no_port() -> None:
     """server.env.example is what /etc/dx-lod/server.env starts from; EnvironmentFile=
     overrides Environment=, so a PORT there would put every instance on one port."""
-    settings = {Settings.env_name(f.name) for f in fields(Settings)}
-    names = {
-        line.lstrip("# ").split("=", 1)[0]
-        for line in (UNITS / "server.env.example").read_text(encoding="utf-8").splitlines()
-        if re.match(r"#? ?[A-Z_]+=", line)
-    }
-    assert names, "no settings in server.env.example"
-    assert names <= settings, names - settings
+    names = _example_names("server.env.example")
+    assert names <= _server_settings(), names - _server_settings()
     assert not names & {"HOST", "PORT"}
+
+
+def test_the_consoles_settings_example_is_real_and_names_no_port_or_folder() -> None:
+    """console.env.example, for /etc/dx-lod/console.env: console settings only, and none of
+    those the unit names (a value there would win over the unit's)."""
+    names = _example_names("console.env.example")
+    assert names <= _console_settings(), names - _console_settings()
+    assert not names & set(variables("dx-lod-console.service")) - {
+        "DX_CONSOLE_FORWARDED_ALLOW_IPS"  # the one the example says when to change
+    }
