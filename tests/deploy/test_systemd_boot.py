@@ -50,6 +50,10 @@ from tests.support.timing import within
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "deploy" / "systemd"
+#: Where the container sees this checkout and the suite's installed packages: under /opt,
+#: not at their own paths, which may be under /tmp (a CI clone), where PrivateTmp= hides them.
+CHECKOUT = "/opt/dx-lod/checkout"
+SITE_PACKAGES = "/opt/dx-lod/site-packages"
 #: The second instance's port: the one nginx's second upstream names. Fixed ports are safe
 #: here: the container has a network of its own.
 SECOND = 8002
@@ -111,19 +115,19 @@ def _site_packages() -> Path:
     return found
 
 
-def _app(app: Path, site_packages: Path) -> None:
+def _app(app: Path) -> None:
     """``/opt/dx-lod/current`` as the guide makes it: the code (this checkout's, linked)
     and ``.venv``, reaching the installed packages."""
     app.mkdir()
     for name in ("converter", "server", "console", "data", "deploy", "pyproject.toml"):
-        (app / name).symlink_to(ROOT / name)
+        (app / name).symlink_to(f"{CHECKOUT}/{name}")
     venv = app / ".venv"
     subprocess.run(
         [str(_python_outside_home()), "-m", "venv", "--without-pip", str(venv)], check=True
     )
     (only,) = venv.glob("lib/python*/site-packages")
     (only / "dx-lod-tests.pth").write_text(
-        f"import site; site.addsitedir({str(site_packages)!r})\n", encoding="utf-8"
+        f"import site; site.addsitedir({SITE_PACKAGES!r})\n", encoding="utf-8"
     )
 
 
@@ -153,7 +157,7 @@ def test_the_units_run_the_site_under_systemd(tmp_path_factory: pytest.TempPathF
     work = tmp_path_factory.mktemp("boot")
     app, state, etc, uploads = work / "app", work / "state", work / "etc", work / "upload"
     site_packages = _site_packages()
-    _app(app, site_packages)
+    _app(app)
     state.mkdir()  # empty: a fresh install
     _etc(etc)
     uploads.mkdir()
@@ -162,10 +166,9 @@ def test_the_units_run_the_site_under_systemd(tmp_path_factory: pytest.TempPathF
         uploads / "dx-kpi-fy2023.csv",
         lambda t: set_cell(t, "1", "事業名又は取組名", NEW_NAME),
     )
-    binds = {app: "/opt/dx-lod/current", state: "/var/lib/private/dx-lod", ROOT: str(ROOT)}
+    binds = {app: "/opt/dx-lod/current", state: "/var/lib/private/dx-lod", ROOT: CHECKOUT}
     binds[uploads] = UPLOADS
-    if not site_packages.is_relative_to(ROOT):
-        binds[site_packages] = str(site_packages)
+    binds[site_packages] = SITE_PACKAGES
     with nspawn.Container(
         work, etc=etc, unit="dx-boot.target", binds=binds, writable=[state], timeout=180.0
     ) as box:
