@@ -1,4 +1,6 @@
-"""``python -m console``: serve the console, add staff accounts, make the first release.
+"""``python -m console``: serve the console, add staff accounts, make the first release,
+and, for operators when the web console cannot be used, list the releases, publish a table
+and roll back (the console's own checks, changes gate, records and audit log).
 
 Exit codes (as the converter's): 0 done; 2 a bad setting, name, role or password, or the
 action was refused; 3 internal error.
@@ -6,6 +8,7 @@ action was refused; 3 internal error.
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import tempfile
@@ -14,6 +17,7 @@ from pathlib import Path
 import click
 
 from console.accounts import ROLES, AccountError, Accounts
+from console.candidates import UploadRefused
 from console.config import ConsoleConfigError, ConsoleSettings
 from server.metrics.folder import MULTIPROCESS_VARIABLE, prepare_multiprocess_dir
 
@@ -135,3 +139,84 @@ def init(if_missing: bool) -> None:
         except (Refused, ConverterError) as exc:
             raise Refusal(str(exc)) from exc
     click.echo(f"OK: {record['id']} is live ({settings.releases / 'current'})")
+
+
+@main.command()
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reason", required=True, help="why (the history and the audit log show it)")
+@click.option("--user", default=None, help="who publishes (default: $SUDO_USER or the login)")
+@click.option("--confirm-removals", is_flag=True, help="publish although it removes data")
+@click.option("--title-ja", default="", help="a new edition's title (default: derived)")
+@click.option("--title-en", default="", help="its English title")
+def publish(
+    table: Path, reason: str, user: str | None, confirm_removals: bool, title_ja: str, title_en: str
+) -> None:
+    """Publish TABLE (a workbook or CSV) as the console does: checked, built, compared with
+    the live release, then live; every step in the audit log. For operators when the web
+    console cannot be used; staff use the web console."""
+    settings = _settings()
+    from console.candidates import CHECKED
+    from console.publishing import Refused, summary
+    from console.service import Console
+
+    who = _operator(user)
+    console = Console.open(settings)
+    with table.open("rb") as source:
+        chunks = iter(lambda: source.read(1 << 16), b"")
+        try:
+            record = console.upload(who, table.name, chunks, title_ja=title_ja, title_en=title_en)
+        except UploadRefused as exc:
+            raise Refusal(str(exc)) from exc
+    if record["status"] != CHECKED:
+        problems = record.get("problems", [])
+        for problem in problems:
+            where = problem.get("where")
+            click.echo(f"{where}: {problem['problem']}" if where else problem["problem"], err=True)
+        if record.get("shacl"):
+            click.echo(record["shacl"], err=True)
+        raise Refusal(f"{len(problems)} 件の問題 / problem(s); nothing was published")
+    for warning in record.get("warnings", []):
+        click.echo(f"注意 / warning: {warning}")
+    click.echo(f"変更 / changes: {summary(record['changes'])}")
+    try:
+        release = console.publisher.publish(record["id"], who, reason, confirm_removals)
+    except Refused as exc:
+        raise Refusal(str(exc)) from exc
+    console.after_publish(record["id"])
+    click.echo(f"OK: {release['id']} is live ({settings.releases / 'current'})")
+
+
+def _operator(user: str | None) -> str:
+    return user or os.environ.get("SUDO_USER") or getpass.getuser()
+
+
+@main.command()
+def history() -> None:
+    """The releases, newest first: id, live or not, when, who, reason."""
+    from console.service import Console
+
+    console = Console.open(_settings())
+    live = console.releases.current_id()
+    for record in console.releases.all():
+        mark = "*" if record["id"] == live else " "
+        reason = " ".join(str(record.get("reason") or "").split())[:80]
+        click.echo(f"{mark} {record['id']}  {record['created']}  {record['user']}  {reason}")
+
+
+@main.command()
+@click.argument("release_id")
+@click.option("--reason", required=True, help="why (the history and the audit log show it)")
+@click.option("--user", default=None, help="who rolls back (default: $SUDO_USER or the login)")
+def rollback(release_id: str, reason: str, user: str | None) -> None:
+    """Make the earlier release RELEASE_ID live again (see `history`)."""
+    from console.publishing import Refused
+    from console.service import Console
+
+    console = Console.open(_settings())
+    try:
+        record = console.publisher.rollback(release_id, _operator(user), reason)
+    except KeyError:
+        raise Refusal(f"リリース {release_id} はありません / no release {release_id}") from None
+    except Refused as exc:
+        raise Refusal(str(exc)) from exc
+    click.echo(f"OK: {record['id']} is live again")

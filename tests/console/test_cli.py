@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from console.cli import console_argv, main
 from console.config import ConsoleSettings
 from tests.conftest import PUBLICATION
+from tests.console.tables import FY2023, edited, set_cell
 
 
 @pytest.fixture
@@ -85,3 +86,76 @@ def test_a_bad_setting_is_one_line(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["init"], env={**env, "DX_RELEASES_KEEP": "many"})
     assert result.exit_code == 2
     assert "DX_RELEASES_KEEP='many': releases_keep must be a int" in result.output
+
+
+def test_publish_from_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
+    """The console's own pipeline without a browser: a corrected table is checked, compared
+    and made live under a new release; a broken one is refused with its problems named and
+    nothing changes; every step is in the audit log under the given user."""
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
+    releases = tmp_path / "releases"
+    first = (releases / "current").resolve()
+
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "ok").mkdir()
+    broken = edited(
+        FY2023, tmp_path / "bad" / "dx-kpi-fy2023.csv", lambda t: set_cell(t, "1", "評価", "たぶん")
+    )
+    refused = runner.invoke(
+        main, ["publish", str(broken), "--reason", "x", "--user", "ops"], env=env
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "評価" in refused.output and "nothing was published" in refused.output
+    assert (releases / "current").resolve() == first
+
+    fixed = edited(
+        FY2023,
+        tmp_path / "ok" / "dx-kpi-fy2023.csv",
+        lambda t: set_cell(t, "1", "事業名又は取組名", "訂正した事業名"),
+    )
+    done = runner.invoke(
+        main, ["publish", str(fixed), "--reason", "訂正 / correction", "--user", "ops"], env=env
+    )
+    assert done.exit_code == 0, done.output
+    assert "FY2023: +" in done.output and "is live" in done.output
+    assert (releases / "current").resolve() != first
+    record = json.loads(
+        (releases / "current").resolve().parent.joinpath("release.json").read_text()
+    )
+    assert record["user"] == "ops" and record["reason"] == "訂正 / correction"
+    actions = [
+        json.loads(line) for line in (tmp_path / "state" / "audit.jsonl").read_text().splitlines()
+    ]
+    assert [(a["user"], a["action"], a["result"]) for a in actions[-3:]] == [
+        ("ops", "upload", "refused"),
+        ("ops", "upload", "ok"),
+        ("ops", "publish", "ok"),
+    ]
+
+
+def test_history_and_rollback_from_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
+    releases = tmp_path / "releases"
+    first = (releases / "current").resolve().parent.name
+    (tmp_path / "ok").mkdir()
+    fixed = edited(
+        FY2023,
+        tmp_path / "ok" / "dx-kpi-fy2023.csv",
+        lambda t: set_cell(t, "1", "事業名又は取組名", "訂正した事業名"),
+    )
+    assert runner.invoke(main, ["publish", str(fixed), "--reason", "訂正"], env=env).exit_code == 0
+    listed = runner.invoke(main, ["history"], env=env)
+    assert listed.exit_code == 0 and listed.output.count("\n") == 2
+    assert listed.output.splitlines()[1].startswith(f"  {first}")  # older, not live
+    assert listed.output.startswith("* ")
+    assert runner.invoke(main, ["rollback", first, "--reason", " "], env=env).exit_code == 2
+    back = runner.invoke(
+        main, ["rollback", first, "--reason", "戻す / back", "--user", "ops"], env=env
+    )
+    assert back.exit_code == 0, back.output
+    assert (releases / "current").resolve().parent.name == first
+    again = runner.invoke(main, ["rollback", first, "--reason", "again"], env=env)
+    assert again.exit_code == 2 and "already live" in again.output
+    assert runner.invoke(main, ["rollback", "nope", "--reason", "x"], env=env).exit_code == 2

@@ -100,11 +100,10 @@ def test_as_console_runs_as_the_consoles_unit() -> None:
 
 
 @pytest.mark.slow
-def test_a_release_made_by_hand_is_one_the_console_takes(tmp_path: Path) -> None:
-    """The guide's "by hand" block, run as written (its paths moved into a temporary
-    folder): it makes a release the console lists, serves as live and checks uploads
-    against, with the console's digests; the servers' link names its build."""
-    from console.candidates import build_digest
+def test_the_command_line_publish_and_rollback_run_as_written(tmp_path: Path) -> None:
+    """The guide's command-line publish and roll-back blocks, run as written (``as_console``
+    as the console's settings, the paths moved into a temporary folder): a release the
+    console records and serves as live, then the first one live again."""
     from console.config import ConsoleSettings
     from console.releases import Releases
     from console.service import Console
@@ -123,16 +122,17 @@ def test_a_release_made_by_hand_is_one_the_console_takes(tmp_path: Path) -> None
         tmp_path / "dx-kpi-fy2023.csv",
         lambda t: set_cell(t, "1", "事業名又は取組名", "手作業で直した事業名"),
     )
-    script = (
-        sh_block("# by hand: a new release")
-        .replace("/var/lib/private/dx-lod", str(state))
-        .replace("/var/lib/dx-lod", str(state))
-        .replace("/opt/dx-lod/current", str(ROOT))
+    as_console = (
+        f"as_console() {{ DX_CONSOLE_STATE_DIR={state / 'console'} "
+        f"DX_RELEASES_DIR={state / 'releases'} DX_CONSOLE_PUBLICATION={PUBLICATION} "
+        f'{ROOT / ".venv" / "bin" / "python"} -m console "$@"; }}\n'
+    )
+    publish = (
+        sh_block("# from the command line: a corrected table")
         .replace("/root/dx-kpi-fy2023.csv", str(table))
+        .replace("/opt/dx-lod/incoming", str(tmp_path / "incoming"))
     )
-    done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, check=False
-    )
+    done = _bash(as_console + publish, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
 
     releases = Releases(state / "releases")
@@ -141,14 +141,29 @@ def test_a_release_made_by_hand_is_one_the_console_takes(tmp_path: Path) -> None
     record = releases.record(live)
     schemas = document()["components"]["schemas"]
     jsonschema.validate(record, {"components": {"schemas": schemas}, **schemas["Release"]})
-    dist = releases.folder(live) / "dist"
-    assert record["build"]["digest"] == build_digest(dist)
     assert (record["previous"], record["base"]) == (first["id"], first["id"])
     assert os.readlink(state / "releases" / "current") == f"{live}/dist"
+    dist = releases.folder(live) / "dist"
     assert "手作業で直した事業名" in "".join(
         p.read_text("utf-8") for p in (dist / "graphs").glob("*.nt")
     )
-    assert [r["id"] for r in releases.all()] == [live, first["id"]]
-    # the console checks a new upload against it (its base), as against its own releases
-    checked = Console.open(settings).upload("alice", table.name, [table.read_bytes()])
-    assert (checked["status"], checked["base"]) == ("checked", live)
+
+    back = (
+        sh_block("as_console rollback")
+        .replace("20261207T101500.123Z-3f2a1b", first["id"])
+        .replace("find /var/cache/nginx/dx-lod -type f -delete", "true")
+    )
+    done = _bash(as_console + back, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"* {first['id']}" not in done.stdout.splitlines()[0]  # history ran before it
+    assert releases.current_id() == first["id"]
+
+
+def _bash(script: str, *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )
