@@ -1,0 +1,338 @@
+"""Remote-store benchmark (issue 25): our server over a remote SPARQL store against itself
+over its embedded store, side by side in one run, driven by wrk (bench/wrk.py).
+
+The workload is what readers ask for: every HTML page of the build in Japanese (every KPI,
+every project of the build, the landing page, the lists and the dashboard), each connection
+sending them in turn. Three configurations of ``python -m server`` (its defaults) run at
+once on 127.0.0.1: the embedded store over the build, and remote over ``oxigraph serve`` and
+over Virtuoso 7 (skipped when it is not installed), each store filled by
+``converter.publish`` (bench/remote_stores.py).
+
+Warm: each server first gets every page once (that pass is reported as the cold case after
+a start), then 1 s of the mix, so that every server process has rendered every page; then
+the rounds alternate the configurations, and each remote figure is compared with the
+embedded one of its own round. Cold: after the warm rounds, each remote store is published
+a build with a new digest (the server drops what it rendered before); once the server
+serves it, every page is asked for once, all at the same time, and timed. Cold figures are
+reported apart from the warm ones.
+
+Usage: python -m bench.remote_bench [--seconds 15] [--rounds 2] [--dist DIR] [--threads 2]
+[--no-virtuoso]
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import NoReturn
+
+import pyoxigraph as ox
+
+from bench import http_bench, remote_report, remote_stores, servers, wrk
+from bench.remote_report import EMBEDDED, Pass, Sample
+from bench.remote_stores import FilledStore
+from bench.servers import Server
+from bench.wrk import Request
+from converter.contract import Manifest
+from converter.vocab import DX
+
+PAGE_HEADERS = {"Accept": "text/html", "Accept-Language": "ja"}
+#: The pages that are not a resource's: the landing page, the lists, the dashboard.
+SITE_PAGES = ("/", "/kpis", "/projects", "/plan", "/dashboard")
+CONNECTIONS = 100
+WRK_TIMEOUT = 2.0  #: seconds without an answer that wrk counts as a timeout
+WARM_UP_SECONDS = 1
+#: A request outside the mix whose ETag tells which digest a server process serves.
+DIGEST_PROBE = "/sparql?query=ASK%7B%7D"
+#: Answers in a row (each on a new connection, so from either server process) that must
+#: carry the new digest before the cold pass: a process that has not read the register
+#: again would serve the old pages from its cache.
+SWITCHED_STREAK = 20
+SWITCH_TIMEOUT = 60.0
+
+_RESOURCES = (
+    f"SELECT DISTINCT ?r WHERE {{ GRAPH ?g {{ {{ ?r a <{DX.Kpi}> }} "
+    f"UNION {{ ?r a <{DX.Project}> }} }} }}"
+)
+
+
+def resources(dist: Path) -> list[str]:
+    """The IRIs of every KPI and project of the build in ``dist``."""
+    store = ox.Store()
+    for iri, path in Manifest.read(dist).graph_files(dist).items():
+        store.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+    solutions = store.query(_RESOURCES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [s["r"].value for s in solutions if isinstance(s["r"], ox.NamedNode)]
+
+
+def _path_order(path: str) -> tuple[tuple[bool, int, str], ...]:
+    """``/id/kpi/2`` before ``/id/kpi/10``: number segments compare as numbers."""
+    return tuple((not p.isdigit(), int(p) if p.isdigit() else 0, p) for p in path.split("/"))
+
+
+def page_paths(iris: Iterable[str], base_iri: str) -> list[str]:
+    """The mix's paths: the site's own pages, then each resource's page in number order.
+
+    :raises ValueError: an IRI is not under ``base_iri`` (it has no page on this site).
+    """
+    outside = [iri for iri in iris if not iri.startswith(base_iri)]
+    if outside:
+        raise ValueError(f"not under {base_iri}: {', '.join(sorted(outside))}")
+    pages = {"/" + iri.removeprefix(base_iri) for iri in iris}
+    return [*SITE_PAGES, *sorted(pages - set(SITE_PAGES), key=_path_order)]
+
+
+def mix(paths: Iterable[str]) -> list[Request]:
+    return [Request(path, PAGE_HEADERS) for path in paths]
+
+
+def describe(paths: list[str]) -> str:
+    """How many pages of each kind the mix holds, in words."""
+    kpis = sum(1 for p in paths if p.startswith("/id/kpi/"))
+    projects = sum(1 for p in paths if p.startswith("/id/project/"))
+    others = [p for p in paths if not p.startswith(("/id/kpi/", "/id/project/"))]
+    return f"{len(paths)} pages: {kpis} KPI pages, {projects} project pages, {', '.join(others)}"
+
+
+def one_pass(port: int, paths: list[str], store: str, what: str) -> Pass:
+    """Every path once, all at the same time (one thread and connection each, released
+    together), as a burst of readers would ask after a publish."""
+    start = threading.Barrier(len(paths) + 1)
+    answers: dict[str, tuple[float, int, str]] = {}
+
+    def fetch(path: str) -> None:
+        start.wait()
+        sent = time.perf_counter()
+        try:
+            reply = servers.get(port, path, PAGE_HEADERS)
+            status, kind = reply.status, reply.headers.get("Content-Type", "")
+        except OSError:
+            status, kind = 0, ""  # no answer: counted outside 2xx
+        answers[path] = ((time.perf_counter() - sent) * 1000, status, kind)
+
+    threads = [threading.Thread(target=fetch, args=(p,), daemon=True) for p in paths]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - began
+    got = [answers[p] for p in paths]
+    return Pass(
+        store,
+        what,
+        seconds,
+        tuple(ms for ms, _, _ in got),
+        tuple(status for _, status, _ in got),
+        sum(1 for _, status, kind in got if status == 200 and "text/html" not in kind),
+    )
+
+
+def probe_etag(port: int) -> str | None:
+    reply = servers.get(port, DIGEST_PROBE, {"Accept": "application/sparql-results+json"})
+    return reply.headers.get("ETag")
+
+
+def wait_for_switch(port: int, before: str | None) -> float:
+    """Seconds until the server serves another digest than ``before`` (its ETag of
+    :data:`DIGEST_PROBE`) in :data:`SWITCHED_STREAK` answers in a row.
+
+    :raises RuntimeError: not within :data:`SWITCH_TIMEOUT` seconds.
+    """
+    started, streak = time.monotonic(), 0
+    while streak < SWITCHED_STREAK:
+        if time.monotonic() - started > SWITCH_TIMEOUT:
+            raise RuntimeError(f"the server on port {port} still serves the old digest")
+        streak = streak + 1 if probe_etag(port) != before else 0
+        if streak == 0:
+            time.sleep(0.05)
+    return time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class Config:
+    """Our server over one store."""
+
+    server: Server
+    store: FilledStore | None = None  #: None: the embedded store
+
+    @property
+    def name(self) -> str:
+        return self.server.name
+
+    def settle(self) -> None:
+        """Let the server (and its store) finish what they had queued before the next run."""
+        servers.settle(self.server.pid)
+        if self.store is not None:
+            servers.settle(self.store.pid)
+
+
+def measure(config: Config, requests: list[Request], seconds: int, threads: int) -> wrk.WrkResult:
+    """One wrk run of the mix; every answer's status tallied (3xx too, which wrk's own count
+    leaves out)."""
+    result = wrk.run(
+        config.server.port,
+        requests,
+        connections=CONNECTIONS,
+        seconds=seconds,
+        threads=threads,
+        markers=(),
+        timeout=WRK_TIMEOUT,
+    )
+    config.settle()
+    return result
+
+
+@contextmanager
+def _serving(dist: Path, store: FilledStore | None) -> Iterator[Config]:
+    env = {} if store is None else {"DX_STORE_URL": store.query_url}
+    with servers.ours(dist, env) as server:
+        yield Config(replace(server, name=EMBEDDED if store is None else store.name), store)
+
+
+def start(stack: ExitStack, dist: Path, workdir: Path, no_virtuoso: bool) -> list[Config]:
+    """Our server over each store; the stores filled by a publish of ``dist``."""
+    filled = []
+    for name, begin in (("oxigraph", remote_stores.oxigraph), ("virtuoso", remote_stores.virtuoso)):
+        why = "--no-virtuoso" if no_virtuoso else remote_stores.virtuoso_missing()
+        if name == "virtuoso" and why:
+            print(f"virtuoso: skipped ({why})", flush=True)
+            continue
+        started = time.monotonic()
+        filled.append(stack.enter_context(begin(dist, workdir)))
+        print(f"{name}: started and published in {time.monotonic() - started:.1f} s", flush=True)
+    return [stack.enter_context(_serving(dist, s)) for s in (None, *filled)]
+
+
+def first_passes(configs: list[Config], paths: list[str]) -> list[Pass]:
+    """Each server's first pass after its start, which also checks every page is HTML."""
+    passes = [one_pass(c.server.port, paths, c.name, "after start") for c in configs]
+    for one in passes:
+        print(f"  {remote_report.pass_line(one)}", flush=True)
+    return passes
+
+
+def warm_up(configs: list[Config], requests: list[Request], threads: int) -> None:
+    for config in configs:
+        measure(config, requests, WARM_UP_SECONDS, threads)
+    print(
+        f"warm-up: every page once (the pass above), then {WARM_UP_SECONDS} s of the mix at "
+        f"{CONNECTIONS} connections, so that every server process has rendered every page",
+        flush=True,
+    )
+
+
+def rounds(
+    configs: list[Config], requests: list[Request], args: argparse.Namespace
+) -> list[Sample]:
+    samples: list[Sample] = []
+    for round_ in range(1, args.rounds + 1):
+        for config in configs:
+            result = measure(config, requests, args.seconds, args.threads)
+            samples.append(Sample(config.name, round_, result))
+            print(f"  {remote_report.sample_line(samples, samples[-1])}", flush=True)
+    return samples
+
+
+def cold_after_publish(
+    configs: list[Config], dist: Path, workdir: Path, paths: list[str], count: int
+) -> list[Pass]:
+    """Per round and remote store: publish a build with a new digest, wait until the server
+    serves it, then time the first pass."""
+    passes = []
+    for round_ in range(1, count + 1):
+        for config in configs:
+            if config.store is None:
+                continue
+            build = workdir / f"dist-{config.name}-{round_}"
+            remote_stores.new_digest_build(dist, build, f"{config.name} {round_}")
+            before = probe_etag(config.server.port)
+            config.store.publish(build)
+            waited = wait_for_switch(config.server.port, before)
+            config.settle()
+            passes.append(
+                one_pass(config.server.port, paths, config.name, f"after publish {round_}")
+            )
+            line = remote_report.pass_line(passes[-1])
+            print(f"  {line} (new digest served {waited:.1f} s after the publish)", flush=True)
+    return passes
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15, help="per wrk run (whole seconds)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of warm runs")
+    parser.add_argument("--dist", type=Path, help="an existing build (default: build one)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2 cores here)")
+    parser.add_argument("--no-virtuoso", action="store_true", help="skip Virtuoso")
+    return parser
+
+
+def _stop(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)  # unwinds every `with`: each server is stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if http_bench.wrk_missing():
+        return 2
+    args.seconds, args.rounds = max(1, args.seconds), max(1, args.rounds)
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        samples, passes = run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(f"load average after: {http_bench.load()}")
+    return report(samples, passes)
+
+
+def run(args: argparse.Namespace) -> tuple[list[Sample], list[Pass]]:
+    """Start everything, measure, stop everything; the warm samples and the cold passes."""
+    with ExitStack() as stack:
+        dist = args.dist or http_bench.build(stack)
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-remote-")))
+        paths = page_paths(resources(dist), Manifest.read(dist).base_iri)
+        requests = mix(paths)
+        print("remote-store benchmark (issue 25): python -m server over each store, side by side")
+        print(f"data: {dist}; mix: {describe(paths)}; Accept: text/html, Accept-Language: ja")
+        print(
+            f"wrk: {CONNECTIONS} connections, {args.threads} threads, {args.seconds} s per run, "
+            f"timeout {WRK_TIMEOUT:g} s; rounds: {args.rounds}; load average {http_bench.load()}",
+            flush=True,
+        )
+        configs = start(stack, dist, workdir, args.no_virtuoso)
+        print("cold, first pass after the server started (every page once, all at once):")
+        passes = first_passes(configs, paths)
+        warm_up(configs, requests, args.threads)
+        print(f"warm (pages already seen), {args.seconds} s per run:", flush=True)
+        samples = rounds(configs, requests, args)
+        print("cold, first pass after a publish of a new digest:", flush=True)
+        passes += cold_after_publish(configs, dist, workdir, paths, args.rounds)
+    return samples, passes
+
+
+def report(samples: list[Sample], passes: list[Pass]) -> int:
+    """The verdicts and the markdown tables; 1 when a remote store misses a target."""
+    print()
+    print(remote_report.targets_line())
+    verdicts = [remote_report.verdict(samples, s) for s in remote_report.stores(samples)]
+    remote = [v for v in verdicts if v.store != EMBEDDED]
+    for v in remote:
+        print(f"  {v.line()}")
+    print()
+    print(remote_report.markdown(samples, passes))
+    return 0 if all(v.met for v in remote) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
