@@ -9,12 +9,12 @@ over Virtuoso 7 (skipped when it is not installed), each store filled by
 ``converter.publish`` (bench/remote_stores.py).
 
 Warm: each server first gets every page once (that pass is reported as the cold case after
-a start), then 1 s of the mix, so that every server process has rendered every page; then
-the rounds alternate the configurations, and each remote figure is compared with the
-embedded one of its own round. Cold: after the warm rounds, each remote store is published
-a build with a new digest (the server drops what it rendered before); once the server
-serves it, every page is asked for once, all at the same time, and timed. Cold figures are
-reported apart from the warm ones.
+a start), then 20 more such passes and 1 s of the mix, so that every server process has
+rendered every page; then the rounds alternate the configurations, and each remote figure
+is compared with the embedded one of its own round. Cold: after the warm rounds, each
+remote store is published a build with a new digest (the server drops what it rendered
+before); once the server serves it, every page is asked for once, all at the same time,
+and timed. Cold figures are reported apart from the warm ones.
 
 Usage: python -m bench.remote_bench [--seconds 15] [--rounds 2] [--dist DIR] [--threads 2]
 [--no-virtuoso]
@@ -26,30 +26,27 @@ import argparse
 import signal
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
 
-import pyoxigraph as ox
-
 from bench import http_bench, remote_report, remote_stores, servers, wrk
 from bench.remote_report import EMBEDDED, Pass, Sample
 from bench.remote_stores import FilledStore
 from bench.servers import Server
+from bench.site_pages import describe, mix, one_pass, page_paths, resources
 from bench.wrk import Request
 from converter.contract import Manifest
-from converter.vocab import DX
 
-PAGE_HEADERS = {"Accept": "text/html", "Accept-Language": "ja"}
-#: The pages that are not a resource's: the landing page, the lists, the dashboard.
-SITE_PAGES = ("/", "/kpis", "/projects", "/plan", "/dashboard")
 CONNECTIONS = 100
 WRK_TIMEOUT = 2.0  #: seconds without an answer that wrk counts as a timeout
 WARM_UP_SECONDS = 1
+#: Passes of every page on new connections after the first: a process that none of them
+#: reached for a page is left with odds of 2**-20 (connections land on either process).
+WARM_UP_PASSES = 20
 #: A request outside the mix whose ETag tells which digest a server process serves.
 DIGEST_PROBE = "/sparql?query=ASK%7B%7D"
 #: Answers in a row (each on a new connection, so from either server process) that must
@@ -57,85 +54,6 @@ DIGEST_PROBE = "/sparql?query=ASK%7B%7D"
 #: again would serve the old pages from its cache.
 SWITCHED_STREAK = 20
 SWITCH_TIMEOUT = 60.0
-
-_RESOURCES = (
-    f"SELECT DISTINCT ?r WHERE {{ GRAPH ?g {{ {{ ?r a <{DX.Kpi}> }} "
-    f"UNION {{ ?r a <{DX.Project}> }} }} }}"
-)
-
-
-def resources(dist: Path) -> list[str]:
-    """The IRIs of every KPI and project of the build in ``dist``."""
-    store = ox.Store()
-    for iri, path in Manifest.read(dist).graph_files(dist).items():
-        store.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
-    solutions = store.query(_RESOURCES)
-    assert isinstance(solutions, ox.QuerySolutions)
-    return [s["r"].value for s in solutions if isinstance(s["r"], ox.NamedNode)]
-
-
-def _path_order(path: str) -> tuple[tuple[bool, int, str], ...]:
-    """``/id/kpi/2`` before ``/id/kpi/10``: number segments compare as numbers."""
-    return tuple((not p.isdigit(), int(p) if p.isdigit() else 0, p) for p in path.split("/"))
-
-
-def page_paths(iris: Iterable[str], base_iri: str) -> list[str]:
-    """The mix's paths: the site's own pages, then each resource's page in number order.
-
-    :raises ValueError: an IRI is not under ``base_iri`` (it has no page on this site).
-    """
-    outside = [iri for iri in iris if not iri.startswith(base_iri)]
-    if outside:
-        raise ValueError(f"not under {base_iri}: {', '.join(sorted(outside))}")
-    pages = {"/" + iri.removeprefix(base_iri) for iri in iris}
-    return [*SITE_PAGES, *sorted(pages - set(SITE_PAGES), key=_path_order)]
-
-
-def mix(paths: Iterable[str]) -> list[Request]:
-    return [Request(path, PAGE_HEADERS) for path in paths]
-
-
-def describe(paths: list[str]) -> str:
-    """How many pages of each kind the mix holds, in words."""
-    kpis = sum(1 for p in paths if p.startswith("/id/kpi/"))
-    projects = sum(1 for p in paths if p.startswith("/id/project/"))
-    others = [p for p in paths if not p.startswith(("/id/kpi/", "/id/project/"))]
-    return f"{len(paths)} pages: {kpis} KPI pages, {projects} project pages, {', '.join(others)}"
-
-
-def one_pass(port: int, paths: list[str], store: str, what: str) -> Pass:
-    """Every path once, all at the same time (one thread and connection each, released
-    together), as a burst of readers would ask after a publish."""
-    start = threading.Barrier(len(paths) + 1)
-    answers: dict[str, tuple[float, int, str]] = {}
-
-    def fetch(path: str) -> None:
-        start.wait()
-        sent = time.perf_counter()
-        try:
-            reply = servers.get(port, path, PAGE_HEADERS)
-            status, kind = reply.status, reply.headers.get("Content-Type", "")
-        except OSError:
-            status, kind = 0, ""  # no answer: counted outside 2xx
-        answers[path] = ((time.perf_counter() - sent) * 1000, status, kind)
-
-    threads = [threading.Thread(target=fetch, args=(p,), daemon=True) for p in paths]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - began
-    got = [answers[p] for p in paths]
-    return Pass(
-        store,
-        what,
-        seconds,
-        tuple(ms for ms, _, _ in got),
-        tuple(status for _, status, _ in got),
-        sum(1 for _, status, kind in got if status == 200 and "text/html" not in kind),
-    )
 
 
 def probe_etag(port: int) -> str | None:
@@ -222,12 +140,18 @@ def first_passes(configs: list[Config], paths: list[str]) -> list[Pass]:
     return passes
 
 
-def warm_up(configs: list[Config], requests: list[Request], threads: int) -> None:
+def warm_up(configs: list[Config], paths: list[str], requests: list[Request], threads: int) -> None:
+    """Every server process renders every page: its response cache is its own, and granian
+    does not share connections evenly (1 s of wrk alone left a process that had not
+    rendered some page, whose readers then waited for its render in the measured run)."""
     for config in configs:
+        for _ in range(WARM_UP_PASSES):
+            one_pass(config.server.port, paths, config.name, "warm-up")
         measure(config, requests, WARM_UP_SECONDS, threads)
     print(
-        f"warm-up: every page once (the pass above), then {WARM_UP_SECONDS} s of the mix at "
-        f"{CONNECTIONS} connections, so that every server process has rendered every page",
+        f"warm-up: every page once (the pass above), then {WARM_UP_PASSES} more such passes "
+        f"(a new connection per page, so either server process answers it), then "
+        f"{WARM_UP_SECONDS} s of the mix at {CONNECTIONS} connections",
         flush=True,
     )
 
@@ -313,7 +237,7 @@ def run(args: argparse.Namespace) -> tuple[list[Sample], list[Pass]]:
         configs = start(stack, dist, workdir, args.no_virtuoso)
         print("cold, first pass after the server started (every page once, all at once):")
         passes = first_passes(configs, paths)
-        warm_up(configs, requests, args.threads)
+        warm_up(configs, paths, requests, args.threads)
         print(f"warm (pages already seen), {args.seconds} s per run:", flush=True)
         samples = rounds(configs, requests, args)
         print("cold, first pass after a publish of a new digest:", flush=True)

@@ -1,6 +1,6 @@
-"""bench/remote_bench.py: the mix, the cold pass's build and the report, without servers;
-and the whole benchmark for a second per run over the embedded store and ``oxigraph serve``
-(no figure is asserted: speed goals live in ``make bench``)."""
+"""bench/remote_bench.py: the mix (bench/site_pages.py), the cold pass's build and the
+report, without servers; and the whole benchmark for a second per run over the embedded
+store and ``oxigraph serve`` (no figure is asserted: speed goals live in ``make bench``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import remote_bench, remote_stores, wrk
+from bench import remote_bench, remote_stores, site_pages, wrk
 from bench.remote_report import (
     EMBEDDED,
     Pass,
@@ -38,7 +38,7 @@ def test_the_mix_is_the_site_pages_then_each_resource_in_number_order() -> None:
     iris = [f"{BASE}id/project/fy2023/{n}" for n in (10, 2, 1)] + [
         f"{BASE}id/kpi/{n}" for n in (11, 3)
     ]
-    assert remote_bench.page_paths(iris, BASE) == [
+    assert site_pages.page_paths(iris, BASE) == [
         "/", "/kpis", "/projects", "/plan", "/dashboard",
         "/id/kpi/3", "/id/kpi/11", "/id/project/fy2023/1", "/id/project/fy2023/2", "/id/project/fy2023/10",
     ]  # fmt: skip
@@ -46,19 +46,19 @@ def test_the_mix_is_the_site_pages_then_each_resource_in_number_order() -> None:
 
 def test_a_resource_outside_the_base_has_no_page() -> None:
     with pytest.raises(ValueError, match="example.org"):
-        remote_bench.page_paths(["https://example.org/id/kpi/1"], BASE)
+        site_pages.page_paths(["https://example.org/id/kpi/1"], BASE)
 
 
 def test_the_mix_of_the_real_build_holds_every_kpi_and_project_page(dist_dir: Path) -> None:
-    paths = remote_bench.page_paths(remote_bench.resources(dist_dir), BASE)
+    paths = site_pages.page_paths(site_pages.resources(dist_dir), BASE)
     graph = (dist_dir / "graphs" / "fy2023.nt").read_text(encoding="utf-8")
     kpis = {p for p in paths if p.startswith("/id/kpi/")}
     projects = {p for p in paths if p.startswith("/id/project/fy2023/")}
     assert len(paths) == len(set(paths)) == 5 + len(kpis) + len(projects)
     assert kpis and projects
     assert all(f"<{BASE}{p[1:]}> " in graph for p in kpis | projects)
-    assert remote_bench.describe(paths).startswith(f"{len(paths)} pages: {len(kpis)} KPI pages")
-    requests = remote_bench.mix(paths)
+    assert site_pages.describe(paths).startswith(f"{len(paths)} pages: {len(kpis)} KPI pages")
+    requests = site_pages.mix(paths)
     assert {tuple(r.headers.items()) for r in requests} == {
         (("Accept", "text/html"), ("Accept-Language", "ja"))
     }
