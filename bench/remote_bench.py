@@ -162,8 +162,11 @@ def rounds(
     samples: list[Sample] = []
     for round_ in range(1, args.rounds + 1):
         for config in configs:
+            store = config.store.pid if config.store is not None else None
+            before = servers.cpu_seconds(store) if store is not None else 0.0
             result = measure(config, requests, args.seconds, args.threads)
-            samples.append(Sample(config.name, round_, result))
+            busy = servers.cpu_seconds(store) - before if store is not None else None
+            samples.append(Sample(config.name, round_, result, busy))
             print(f"  {remote_report.sample_line(samples, samples[-1])}", flush=True)
     return samples
 

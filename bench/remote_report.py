@@ -24,6 +24,9 @@ class Sample:
     store: str  #: "embedded", or the remote store's name
     round: int  #: 1, 2, …
     result: WrkResult
+    #: CPU seconds the remote store used during the run (and its settling): near 0 when
+    #: the pages come from the server's response cache. None: the embedded store.
+    store_cpu_s: float | None = None
 
     @property
     def non_2xx(self) -> int:
@@ -75,6 +78,8 @@ def sample_line(samples: Sequence[Sample], sample: Sample) -> str:
     """One measurement, its ratio to the embedded store of its round last."""
     r = sample.result
     share = "" if sample.store == EMBEDDED else f", {_times(ratio(samples, sample))} embedded"
+    if sample.store_cpu_s is not None:
+        share += f", store CPU {sample.store_cpu_s:.2f} s"
     return (
         f"round {sample.round} {sample.store:<9} {r.rps:>8,.0f} req/s, p50 {r.p50_ms:6.1f} ms, "
         f"p99 {r.p99_ms:6.1f} ms, timeouts {r.timeouts}, non-2xx {sample.non_2xx}, "

@@ -93,6 +93,8 @@ def test_ratio_and_verdict_compare_each_round_with_its_own_embedded_run() -> Non
     )
     assert verdict(samples[:2], "oxigraph").line().startswith("oxigraph: MET (worst round 0.90x")
     assert sample_line(samples, samples[1]).endswith("0.90x embedded")
+    busy = Sample("oxigraph", 1, result(900), store_cpu_s=0.123)
+    assert sample_line(samples, busy).endswith("0.90x embedded, store CPU 0.12 s")
     assert sample_line(samples, samples[0]).startswith("round 1 embedded")
 
 
