@@ -64,7 +64,7 @@ class Pass:
 def ratio(samples: Sequence[Sample], sample: Sample) -> float | None:
     """``sample``'s req/s over the embedded store's in the same round (None: no such run
     or it served nothing)."""
-    base = next((s for s in samples if s.store == EMBEDDED and s.round == sample.round), None)
+    base = _embedded(samples, sample.round)
     if base is None or base.result.rps <= 0:
         return None
     return sample.result.rps / base.result.rps
@@ -96,6 +96,9 @@ class Verdict:
     worst_p99_ms: float
     timeouts: int
     non_2xx: int
+    #: The embedded store's p99 in the round of the worst p99 (None: no such run): when it
+    #: is as high, the machine's load made it, not the remote store.
+    embedded_p99_ms: float | None = None
 
     @property
     def misses(self) -> list[str]:
@@ -120,6 +123,8 @@ class Verdict:
             f"worst round {_times(self.worst_ratio)} embedded, {self.timeouts} timeouts, "
             f"worst p99 {self.worst_p99_ms:.1f} ms"
         )
+        if self.embedded_p99_ms is not None:
+            figures += f", embedded {self.embedded_p99_ms:.1f} ms in that round"
         if self.met:
             return f"{self.store}: MET ({figures})"
         return f"{self.store}: MISSED: {'; '.join(self.misses)} ({figures})"
@@ -130,13 +135,20 @@ def verdict(samples: Sequence[Sample], store: str) -> Verdict:
     own = [s for s in samples if s.store == store]
     ratios = [ratio(samples, s) for s in own]
     known = [r for r in ratios if r is not None]
+    worst = max(own, key=lambda s: s.result.p99_ms, default=None)
+    base = _embedded(samples, worst.round) if worst is not None and store != EMBEDDED else None
     return Verdict(
         store,
         min(known) if known and len(known) == len(ratios) else None,
-        max((s.result.p99_ms for s in own), default=0.0),
+        worst.result.p99_ms if worst is not None else 0.0,
         sum(s.result.timeouts for s in own),
         sum(s.non_2xx for s in own),
+        base.result.p99_ms if base is not None else None,
     )
+
+
+def _embedded(samples: Sequence[Sample], round_: int) -> Sample | None:
+    return next((s for s in samples if s.store == EMBEDDED and s.round == round_), None)
 
 
 def targets_line() -> str:

@@ -89,7 +89,7 @@ def test_ratio_and_verdict_compare_each_round_with_its_own_embedded_run() -> Non
     assert not v.met
     assert v.line() == (
         "oxigraph: MISSED: throughput 0.40x < 0.5x embedded; 3 timeouts; p99 150.0 ms > 100 ms "
-        "(worst round 0.40x embedded, 3 timeouts, worst p99 150.0 ms)"
+        "(worst round 0.40x embedded, 3 timeouts, worst p99 150.0 ms, embedded 20.0 ms in that round)"
     )
     assert verdict(samples[:2], "oxigraph").line().startswith("oxigraph: MET (worst round 0.90x")
     assert sample_line(samples, samples[1]).endswith("0.90x embedded")
