@@ -5,6 +5,7 @@ targets of issue 25 and the markdown tables the README quotes. Pure functions of
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -160,10 +161,14 @@ def targets_line() -> str:
 
 
 def pass_line(one: Pass) -> str:
+    """One pass; the statuses outside 2xx named (0: no answer), e.g. ``non-2xx 3 (504 x3)``."""
     html = f", {one.not_html} not text/html" if one.not_html else ""
+    others = Counter(s for s in one.statuses if not 200 <= s < 300)
+    named = " (" + ", ".join(f"{s} x{n}" for s, n in sorted(others.items())) + ")" if others else ""
     return (
         f"{one.store:<9} {one.what:<16} {len(one.statuses)} pages in {one.seconds * 1000:7.1f} ms, "
-        f"p50 {one.p50_ms:6.1f} ms, slowest {one.max_ms:6.1f} ms, non-2xx {one.non_2xx}{html}"
+        f"p50 {one.p50_ms:6.1f} ms, slowest {one.max_ms:6.1f} ms, non-2xx {one.non_2xx}{named}"
+        f"{html}"
     )
 
 
