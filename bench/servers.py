@@ -110,9 +110,11 @@ def process(
 
 @contextmanager
 def ours(dist: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
-    """``python -m server`` over ``dist``; ``env`` adds settings (``DX_SPARQL_…``)."""
+    """``python -m server`` over ``dist``; ``env`` adds settings (``DX_SPARQL_…``, or
+    ``DX_STORE_URL`` for a remote store: one in the bench's own environment is not used)."""
     port = free_port()
-    full = {**os.environ, **(env or {}), "HOST": "127.0.0.1", "PORT": str(port)}
+    inherited = {k: v for k, v in os.environ.items() if k != "DX_STORE_URL"}
+    full = {**inherited, **(env or {}), "HOST": "127.0.0.1", "PORT": str(port)}
     full["DX_DIST_DIR"] = str(dist)
     with process([sys.executable, "-m", "server"], port, "/sparql", full) as pid:
         yield Server("ours", port, pid, "/sparql")

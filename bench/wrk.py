@@ -59,7 +59,8 @@ class WrkResult:
     p99_ms: float
     bad_status: int  #: answers with a status >= 400 (wrk counts those, not 3xx)
     socket_errors: int  #: connect, read, write errors and timeouts
-    #: Of the socket errors, the requests that got no answer within wrk's 10 s.
+    #: Of the socket errors, the requests that got no answer within wrk's timeout (10 s
+    #: unless the run set another).
     timeouts: int = 0
     #: Answers of each kind (only with ``markers``, else empty).
     tally: Mapping[Answers, int] = field(default_factory=dict)
@@ -282,12 +283,14 @@ def run(
     nonce: int = 0,
     url: str | None = None,
     markers: Sequence[str] | None = None,
+    timeout: float = 10.0,
 ) -> WrkResult:
     """One wrk run against 127.0.0.1:``port``: one request, or a mix sent in turn; ``nonce``
     offsets the unique numbers so that no two runs of a harness send the same text (our
     answer cache lives as long as the server). ``url`` is where to connect instead (e.g.
     ``https://localhost:8443``: wrk sends its host as ``Host`` and SNI); ``markers``: tally
-    every answer (see :class:`Answers`).
+    every answer (see :class:`Answers`); ``timeout``: seconds after which wrk gives up on
+    an answer and counts a timeout.
     """
     threads = max(1, min(threads, connections))  # wrk refuses more threads than connections
     text = (
@@ -297,18 +300,31 @@ def run(
     )
     if markers is not None:
         text += tally_script(markers)
-    return _result(_wrk(port, text, connections, seconds, threads, url))
+    return _result(_wrk(port, text, connections, seconds, threads, url, timeout))
 
 
 def _wrk(
-    port: int, text: str, connections: int, seconds: int, threads: int, url: str | None = None
+    port: int,
+    text: str,
+    connections: int,
+    seconds: int,
+    threads: int,
+    url: str | None = None,
+    timeout: float = 10.0,
 ) -> dict[str, Any]:
     """Run wrk with the Lua ``text``; the JSON line its ``done()`` printed."""
     threads = max(1, min(threads, connections))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-wrk-") as lua:
         lua.write(text)
         lua.flush()
-        args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        args = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            f"{timeout:g}s",
+        ]
         done = subprocess.run(
             [*args, "-s", lua.name, url or f"http://127.0.0.1:{port}"],
             capture_output=True,

@@ -126,6 +126,11 @@ class ServerProcess:
         return log_tail(self._log_path)
 
     @property
+    def pid(self) -> int | None:
+        """The running process's id (None: not running), e.g. to read its CPU time."""
+        return self._process.pid if self.running and self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
