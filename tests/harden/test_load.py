@@ -7,6 +7,7 @@ memory of the whole process tree (granian, its workers, their query workers) mea
 from __future__ import annotations
 
 import gc
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from tests.support.proctree import descendants, rss_mb, tree_rss_mb
 CONNECTIONS = 100
 #: The memory goal per server process on the real data (issue 10).
 PROCESS_MB = 150.0
+#: What a server process says when it sheds a query (every query slot taken).
+BUSY = "too many queries at once"
+SHED = wrk.Answers(503, (True,), retry_after=True)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(wrk.available() is None, reason="needs wrk")]
 
@@ -32,12 +36,16 @@ def test_a_hundred_connections_over_the_mix(deployed: tuple[str, Live]) -> None:
     kind, live = deployed
     port, pid, mix = int(live.url.rsplit(":", 1)[1]), live.process.pid, site_mix()
     # Warm up at full load: every thread, worker and cache entry exists before the baseline.
-    warm = wrk.run(port, mix, connections=CONNECTIONS, seconds=2, threads=2)
-    assert warm.errors == 0, warm
+    # Cold, every connection can end up waiting on a query; past the query slots a server
+    # process sheds load (503, Retry-After) by design. Nothing else may fail.
+    warm = wrk.run(port, mix, connections=CONNECTIONS, seconds=2, threads=2, markers=[BUSY])
+    failed = {a: n for a, n in warm.tally.items() if a.status >= 400}
+    assert warm.socket_errors == 0, warm
+    assert all(a == SHED for a in failed), (failed, errors_logged(live))
     baseline = tree_rss_mb(pid)
     seconds = scaled(10, 60)
     with sampling(pid) as memory:
-        result = wrk.run(port, mix, connections=CONNECTIONS, seconds=seconds, threads=2)
+        result = wrk.run(port, mix, connections=CONNECTIONS, seconds=seconds, threads=2, markers=())
     processes = {p: rss_mb(p) for p in descendants(pid)}
     after = settle(pid, allowed(baseline))
     record(
@@ -51,7 +59,8 @@ def test_a_hundred_connections_over_the_mix(deployed: tuple[str, Live]) -> None:
             store=kind,
         )
     )
-    assert result.errors == 0, result  # no 4xx, no 5xx, no socket error
+    # Warm: no 4xx, no 5xx (not even a refusal), no socket error.
+    assert result.errors == 0, (result, errors_logged(live))
     assert result.requests > 0
     assert max(processes.values()) <= PROCESS_MB, processes
     if not FULL:
@@ -63,6 +72,12 @@ def test_a_hundred_connections_over_the_mix(deployed: tuple[str, Live]) -> None:
     # what rendering freed.
     if kind == "embedded":
         assert after <= allowed(baseline), (baseline, memory.peak, after)
+
+
+def errors_logged(live: Live) -> list[str]:
+    """The server log's lines about answers outside 2xx/3xx (what a failed run saw)."""
+    lines = live.log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line for line in lines if re.search(r'" [45]\d\d |ERROR|WARNING', line)][-20:]
 
 
 def allowed(baseline: float) -> float:
