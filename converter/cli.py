@@ -111,8 +111,8 @@ def main() -> None:
     """福島県 行政DX KPI表 → リンクトオープンデータ / DX KPI table → linked open data."""
 
 
-@main.command("build")
-@click.option(
+#: ``--config``: the publication settings (publication.toml) a command reads.
+publication_option = click.option(
     "--config",
     "publication",
     type=click.Path(path_type=Path),
@@ -120,6 +120,10 @@ def main() -> None:
     show_default=True,
     help="publication.toml",
 )
+
+
+@main.command("build")
+@publication_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -231,14 +235,7 @@ def convert_command(
     help="the fiscal year of the new edition (default: the edition's year + 1; the same "
     "year gives a workbook to type that edition's values in again)",
 )
-@click.option(
-    "--config",
-    "publication",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_PUBLICATION,
-    show_default=True,
-    help="publication.toml",
-)
+@publication_option
 def template_command(out: Path, edition: int | None, year: int | None, publication: Path) -> None:
     """Write the workbook for the next edition. / 次の年度版の入力用ブックを作成。
 

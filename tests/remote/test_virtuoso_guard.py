@@ -27,10 +27,10 @@ from server.errors import QueryError
 from server.sparql.guard import check_query
 from tests.remote.conftest import TripleStore
 from tests.remote.helpers import raw_select, registered
+from tests.support.sparql_protocol import METHODS, send_query
 from tests.support.virtuoso_server import VirtuosoServer
 
 pytestmark = [pytest.mark.remote, pytest.mark.virtuoso]
-JSON = {"Accept": "application/sparql-results+json"}
 
 
 class Listener:
@@ -101,24 +101,14 @@ def probes(listener: str) -> list[str]:
     ]
 
 
-def send(client: FlaskClient, method: str, query: str):  # type: ignore[no-untyped-def]
-    if method == "GET":
-        return client.get("/sparql", query_string={"query": query}, headers=JSON)
-    if method == "POST form":
-        return client.post("/sparql", data={"query": query}, headers=JSON)
-    return client.post(
-        "/sparql", data=query.encode(), content_type="application/sparql-query", headers=JSON
-    )
-
-
 def test_virtuoso_functions_through_our_sparql_are_refused_and_reach_nothing(
     virtuoso: VirtuosoServer, served: FlaskClient, listener: Listener
 ) -> None:
     register, graphs = registered(virtuoso.query_url), set(virtuoso.graphs())
     assert register  # published: there is a register to protect
     for query in probes(listener.url):
-        for method in ("GET", "POST form", "POST query"):
-            response = send(served, method, query)
+        for method in METHODS:
+            response = send_query(served, method, query)
             body = response.get_json()
             assert response.status_code == 400, (method, query, response.data[:300])
             assert body == {"ok": False, "error": body["error"], "status": 400}

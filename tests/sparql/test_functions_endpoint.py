@@ -10,10 +10,10 @@ from rdflib import Graph, URIRef
 
 from server.stores.local import LocalStore
 from tests.sparql.conftest import sparql_app
+from tests.support.sparql_protocol import JSON, METHODS, send_query
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = f"PREFIX xsd: <{XSD}> PREFIX ex: <http://example.org/> "
-JSON = {"Accept": "application/sparql-results+json"}
 
 
 def expression(call: str) -> str:
@@ -28,23 +28,13 @@ PROBES = [
 ]
 
 
-def _sent(client: FlaskClient, method: str, query: str):  # type: ignore[no-untyped-def]
-    if method == "GET":
-        return client.get("/sparql", query_string={"query": query}, headers=JSON)
-    if method == "POST form":
-        return client.post("/sparql", data={"query": query}, headers=JSON)
-    return client.post(
-        "/sparql", data=query.encode(), content_type="application/sparql-query", headers=JSON
-    )
-
-
-@pytest.mark.parametrize("method", ["GET", "POST form", "POST query"])
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("query", PROBES)
 def test_the_endpoint_refuses_unknown_functions_on_the_embedded_store(
     client: FlaskClient, protocol_store: LocalStore, method: str, query: str
 ) -> None:
     before = len(protocol_store.oxigraph)
-    response = _sent(client, method, query)
+    response = send_query(client, method, query)
     assert response.status_code == 400
     body = response.get_json()
     assert body == {"ok": False, "error": body["error"], "status": 400}
