@@ -69,6 +69,11 @@ class ConsoleSettings:
     )
     store_user: str | None = _setting(None, "the store's publishing account")
     store_password: str | None = _setting(None, "its password")
+    console_crash_at: str = _setting(
+        "",
+        "tests only: the publish step (`staging`, `staged`, `store`, `switching`, `recording`) at which "
+        "the console kills itself (SIGKILL), to prove a crash there loses nothing",
+    )
 
     @staticmethod
     def env_name(name: str) -> str:

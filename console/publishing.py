@@ -16,6 +16,10 @@ Every outcome, refusals and failures included, is an audit line.
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +87,7 @@ class Publisher:
         if removals and not (confirm_removals and reason):
             raise self._refuse(user, "publish", log, UNCONFIRMED, 422)
         try:
-            with self.releases.lock(user, "publish") as step:
+            with self._lock(user, "publish") as step:
                 self._recover(user)
                 live = self.releases.current_id()
                 if live != candidate.get("base"):
@@ -96,6 +100,7 @@ class Publisher:
                 release = self.releases.stage(
                     release_id, folder / "dist", folder / "source", record
                 )
+                step("staged")
                 try:
                     self._go_live(step, user, "publish", release_id, release / "dist", log, live)
                 except Refused:
@@ -127,7 +132,7 @@ class Publisher:
             message = "切り戻す理由を書いてください / give the reason for the roll-back"
             raise self._refuse(user, "rollback", log, message, 422)
         try:
-            with self.releases.lock(user, "rollback") as step:
+            with self._lock(user, "rollback") as step:
                 self._recover(user)
                 live = self.releases.current_id()
                 if live == release_id:
@@ -146,7 +151,7 @@ class Publisher:
         :raises ConverterError: the publication does not build.
         """
         try:
-            with self.releases.lock(user, "init") as step:
+            with self._lock(user, "init") as step:
                 self._recover(user)
                 if self.releases.current_id() is not None:
                     message = "公開中の版がもうあります / a release is live already"
@@ -223,6 +228,19 @@ class Publisher:
         self.releases.update(release_id, went_live)
         for removed in self.releases.prune(self.settings.releases_keep):
             self.audit.append(user, "prune", OK, release=removed)
+
+    @contextmanager
+    def _lock(self, user: str, action: str) -> Iterator[Callable[[str], None]]:
+        """The publish lock (:meth:`Releases.lock`), whose steps also honour the crash point
+        ``DX_CONSOLE_CRASH_AT``: the tests' way to cut the power at one exact step."""
+        with self.releases.lock(user, action) as note:
+
+            def step(name: str) -> None:
+                note(name)
+                if name == self.settings.console_crash_at:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            yield step
 
     def _recover(self, user: str) -> None:
         done = self.releases.recover()
