@@ -141,8 +141,11 @@ def _etc(etc: Path) -> None:
     settings = etc / "dx-lod"
     settings.mkdir()
     # Light: two instances on a shared 2-core machine (and the EnvironmentFile= path tested).
+    # The memory bomb must reach its worker's cap before the time limit, on a loaded machine
+    # too: the example's cap (1 GiB, not 2) and 30 s (a 2 GiB bomb once took over 10 s).
     (settings / "server.env").write_text(
-        "WEB_CONCURRENCY=1\nDX_SPARQL_WORKERS=1\n", encoding="utf-8"
+        "WEB_CONCURRENCY=1\nDX_SPARQL_WORKERS=1\nDX_SPARQL_MEMORY_MB=1024\nDX_SPARQL_TIMEOUT=30\n",
+        encoding="utf-8",
     )
     (settings / f"instance-{SECOND}.env").write_text("DX_METRICS_PORT=9465\n", encoding="utf-8")
     (settings / "console.env").write_text(
