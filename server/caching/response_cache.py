@@ -30,7 +30,7 @@ MAX_KEY_URL = 2048
 #: ``Accept`` and ``Accept-Language`` of 100-200 bytes).
 MAX_KEY_HEADER = 512
 #: Bytes an entry costs besides its key, headers and body (the tuple, the entry object, the
-#: strings' headers; measured with tracemalloc: tests/server/test_cache_memory.py).
+#: strings' headers; tests/server/test_cache_memory.py counts them with sys.getsizeof).
 ENTRY_OVERHEAD = 1024
 
 Key = tuple[str, ...]  #: (path, query, each varied header's value)
