@@ -8,6 +8,7 @@ The Virtuoso of tests/support/virtuoso_server.py is set up as the README says: t
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -125,3 +126,27 @@ def test_cli_publishes_as_the_publisher_with_the_password_from_the_environment(
     assert "published 3 graph(s)" in result.output
     assert PASSWORD not in result.output
     assert registered(virtuoso.query_url) == GRAPHS
+
+
+def _readme_revoke() -> str:
+    """The README's statement that takes updates back from the query account."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"^REVOKE SPARQL_UPDATE FROM \"SPARQL\";$", readme, re.MULTILINE)
+    assert found, "the README's Virtuoso set-up lost its REVOKE"
+    return found.group(0)
+
+
+def test_the_readmes_revoke_takes_back_an_earlier_grant(virtuoso: VirtuosoServer) -> None:
+    """A store set up by the README of old (``GRANT SPARQL_UPDATE TO "SPARQL"``) lets anyone
+    write through the public ``/sparql``; the README's REVOKE, run as written, stops it."""
+    virtuoso.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
+    try:
+        public_update(virtuoso, INSERT)  # the old set-up: anyone writes
+        assert "urn:pwned" in virtuoso.graphs()
+    finally:
+        virtuoso.sql(_readme_revoke())
+    virtuoso.sql("SPARQL CLEAR GRAPH <urn:pwned>;")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        public_update(virtuoso, INSERT)
+    refused.value.close()
+    assert "urn:pwned" not in virtuoso.graphs()
