@@ -71,8 +71,9 @@ class ConsoleSettings:
     store_password: str | None = _setting(None, "its password")
     console_crash_at: str = _setting(
         "",
-        "tests only: the publish step (`staging`, `staged`, `store`, `switching`, `recording`) at which "
-        "the console kills itself (SIGKILL), to prove a crash there loses nothing",
+        "tests only: the publish step (`staging`, `staged`, `store`, `switching`, "
+        "`recording`) at which the console kills itself (SIGKILL), to prove a crash there "
+        "loses nothing",
     )
 
     @staticmethod

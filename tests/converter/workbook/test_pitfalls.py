@@ -167,6 +167,15 @@ def test_a_hidden_row_is_refused(filled: Path, tmp_path: Path) -> None:
     )
 
 
+def test_a_hidden_column_is_refused(filled: Path, tmp_path: Path) -> None:
+    def change(book):  # type: ignore[no-untyped-def]
+        book[INPUT_SHEET].column_dimensions["D"].hidden = True
+
+    refused(
+        validate(edited(filled, tmp_path / "c.xlsx", change)), "列 D が非表示です", "are hidden"
+    )
+
+
 def test_an_extra_sheet_is_refused(filled: Path, tmp_path: Path) -> None:
     def change(book):  # type: ignore[no-untyped-def]
         book.create_sheet("メモ")["A1"] = "事業No 53 の実績は別途"
