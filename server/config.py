@@ -83,7 +83,8 @@ class Settings:
         "SPARQL 1.1's own and the XSD casts; never Virtuoso's `bif:` or `sql:`",
     )  # fmt: skip
     sparql_cache_size: int = _setting(
-        256, "`/sparql` answers kept in memory (embedded store); 0 = none",
+        256, "`/sparql` answers kept in memory (over a remote store: while its register "
+        "states the same build digest); 0 = none",
         legacy="SPARQL_CACHE_SIZE",
     )  # fmt: skip
     cache_max_age: int = _setting(

@@ -28,7 +28,7 @@ class QueryLimits:
     max_rows: int = 10_000  #: rows or triples kept; the rest is cut off
     workers: int = 2  #: query processes per server process (embedded store)
     worker_memory_mb: int = 2048  #: address-space cap of a query process; 0 = none
-    cache_size: int = 256  #: answers kept in memory (embedded store); 0 = none
+    cache_size: int = 256  #: answers kept in memory (a remote store: per build digest); 0 = none
     #: queries in flight per server process, waiting for a worker included; more get 503
     #: at once, so that queries never hold every request thread and pages keep answering
     concurrency: int = 56

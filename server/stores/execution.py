@@ -174,21 +174,36 @@ class AdmittingExecutor:
 
 
 class CachingExecutor:
-    """Keeps the last ``size`` answers of an executor (small ones only)."""
+    """Keeps the last ``size`` answers of an executor (small ones only).
+
+    ``version`` (a remote store's): what the data is now, asked before each query. Answers
+    are kept while it stays the same and dropped when it changes; while it is None (a
+    store that states no build digest) nothing is kept.
+    """
 
     MAX_ENTRY_BYTES = 256 * 1024
 
-    def __init__(self, inner: Executor, size: int) -> None:
+    def __init__(
+        self, inner: Executor, size: int, version: Callable[[], str | None] | None = None
+    ) -> None:
         self._inner = inner
         self._size = size
+        self._version = version
+        self._seen: str | None = None  #: the version the kept answers belong to
         self._answers: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
         self._lock = threading.Lock()
 
     def execute(self, request: QueryRequest) -> Answer:
         if request.info.volatile:  # NOW(), RAND()…: a kept answer would be a wrong one
             return self._inner.execute(request)
+        version = self._version() if self._version is not None else ""
+        if version is None:
+            return self._inner.execute(request)
         key = (request.query, request.media_type, request.default_graphs, request.named_graphs)
         with self._lock:
+            if version != self._seen:
+                self._answers.clear()
+                self._seen = version
             answer = self._answers.get(key)
             if answer is not None:
                 self._answers.move_to_end(key)
@@ -196,6 +211,8 @@ class CachingExecutor:
         answer = self._inner.execute(request)
         if len(answer.body) <= self.MAX_ENTRY_BYTES:
             with self._lock:
+                if version != self._seen:
+                    return answer  # the data changed meanwhile: not for the new version's table
                 self._answers[key] = answer
                 while len(self._answers) > self._size:
                     self._answers.popitem(last=False)

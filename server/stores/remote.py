@@ -17,8 +17,6 @@ failure tells the client and what it logs is server/stores/remote_errors.py.
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 import urllib.error
@@ -36,7 +34,8 @@ from converter.xmltext import checked, is_xml
 from server.errors import QueryError, QuerySyntaxError, StoreError, UnsupportedFormat, UpdateRefused
 from server.metrics.families import store_request
 from server.stores.base import Executor, QueryLimits
-from server.stores.execution import AdmittingExecutor, ForwardingExecutor
+from server.stores.execution import AdmittingExecutor, CachingExecutor, ForwardingExecutor
+from server.stores.remote_answers import readable_bnodes
 from server.stores.remote_errors import StoreAddress, failure, remote_error
 from server.stores.terms import solutions_to_rows, triples_to_graph
 from server.syntax import analyse, tokenize
@@ -76,35 +75,7 @@ class Published:
     digest: str | None  #: the live build's digest (None: the register states none)
 
 
-#: A blank node label as N-Triples / Turtle write it (ASCII subset; others get renamed).
-_BNODE_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _JSON_RESULTS = "application/sparql-results+json"
-
-
-def readable_bnodes(body: bytes) -> bytes:
-    """SPARQL JSON results with every blank node label one that parsers accept.
-
-    Virtuoso labels blank nodes ``nodeID://b10000``, which pyoxigraph (rightly) refuses; such
-    a label becomes ``x`` + its UTF-8 in hex: still one label per node, and blank node labels
-    mean nothing outside one answer. Any other answer is returned unchanged.
-    """
-    if b'"bnode"' not in body:
-        return body  # the common case, decided without parsing
-    try:
-        doc = json.loads(body)
-        rows = doc["results"]["bindings"]
-    except (ValueError, TypeError, KeyError):
-        return body  # not for us to mend: the parser says what is wrong with it
-    changed = False
-    for row in rows if isinstance(rows, list) else ():
-        for term in row.values() if isinstance(row, dict) else ():
-            if not (isinstance(term, dict) and term.get("type") == "bnode"):
-                continue
-            label = term.get("value")
-            if isinstance(label, str) and not _BNODE_LABEL.fullmatch(label):
-                term["value"] = "x" + label.encode().hex()
-                changed = True
-    return json.dumps(doc, ensure_ascii=False).encode() if changed else body
 
 
 def own_dataset(query: str) -> Dataset | None:
@@ -205,9 +176,13 @@ class RemoteStore:
     def executor(self, limits: QueryLimits) -> Executor:
         """Forward each query to the store in a thread, abandoned at the time limit.
 
-        Answers are not cached: the store can be re-published under a running server.
+        Answers are kept while the register states the same build digest (a publish
+        changes it); a store whose register states none gets every query forwarded.
         """
-        return AdmittingExecutor(ForwardingExecutor(self, limits), limits)
+        forwarding = AdmittingExecutor(ForwardingExecutor(self, limits), limits)
+        if limits.cache_size <= 0:
+            return forwarding
+        return CachingExecutor(forwarding, limits.cache_size, version=self.data_version)
 
     def _published(self) -> Dataset:
         """The protocol dataset of the live graphs, read again once ``graphs_ttl`` has passed.

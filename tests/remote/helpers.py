@@ -15,7 +15,8 @@ from rdflib import BNode
 from rdflib.term import Node
 
 from converter.contract import PUBLISHED_GRAPH, REGISTER_GRAPH, STAGING_PREFIX
-from server.stores.remote import RemoteStore, readable_bnodes
+from server.stores.remote import RemoteStore
+from server.stores.remote_answers import readable_bnodes
 from server.stores.terms import to_rdflib
 
 

@@ -94,3 +94,65 @@ def test_many_readers_of_a_new_page_render_it_once(any_store, tmp_path: Path) ->
         bodies = set(pool.map(fetch, range(8)))
     assert len(bodies) == 1
     assert store.calls["construct"] == 1, store.queries
+
+
+#: A /sparql query whose answer shows the value that the second build changes.
+VALUE_QUERY = (
+    "SELECT ?o WHERE { <https://data.pref.fukushima.lg.jp/dx/id/value/fy2023/kpi-2/"
+    "target-fy2025> ?p ?o }"
+)
+
+
+def _counted_sparql(any_store, dist: Path) -> tuple[FlaskClient, list[str]]:  # type: ignore[no-untyped-def]
+    """A client whose /sparql queries to the store are listed (the response cache off, so
+    that only the query executor's own cache can spare the store a query)."""
+    remote = RemoteStore(any_store.query_url, graphs_ttl=TTL)
+    sent: list[str] = []
+    forward = remote.raw_query
+
+    def raw_query(query: str, accept: str) -> tuple[bytes, str]:
+        sent.append(query)
+        return forward(query, accept)
+
+    remote.raw_query = raw_query  # type: ignore[method-assign]
+    config = {
+        "TESTING": True,
+        "DIST_DIR": str(dist),
+        "STORE_GRAPHS_TTL": TTL,
+        "RESPONSE_CACHE_MB": 0,
+    }
+    return create_app(config, store=remote).test_client(), sent
+
+
+def _ask(client: FlaskClient) -> str:
+    answer = client.get(
+        "/sparql",
+        query_string={"query": VALUE_QUERY},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 200, answer.data
+    return answer.get_data(as_text=True)
+
+
+def test_sparql_answers_are_kept_until_a_publish(any_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    v1 = write_dist(tmp_path / "v1")
+    any_store.publish(v1)
+    client, sent = _counted_sparql(any_store, v1)
+    first = _ask(client)
+    assert "100.0" in first and len(sent) == 1
+    time.sleep(TTL + 0.1)  # waits past the TTL: the register is read again, the same digest
+    assert _ask(client) == first and len(sent) == 1  # kept: the store was not asked
+    any_store.publish(write_dist(tmp_path / "v2", value="95.5"))
+    time.sleep(TTL + 0.1)  # waits past the TTL: the register is read again, a new digest
+    assert "95.5" in _ask(client) and len(sent) == 2
+
+
+def test_sparql_answers_are_not_kept_when_the_store_states_no_digest(
+    any_store, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    dist = write_dist(tmp_path / "v1")
+    any_store.publish(dist)
+    any_store.update(f"DELETE WHERE {{ GRAPH <{REGISTER_GRAPH}> {{ ?r <{BUILD_DIGEST}> ?d }} }}")
+    client, sent = _counted_sparql(any_store, dist)
+    assert _ask(client) == _ask(client)
+    assert len(sent) == 2  # nothing tells when the data changes: every query goes to the store

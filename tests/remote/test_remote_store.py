@@ -19,7 +19,8 @@ from server.errors import (
 )
 from server.stores.factory import store_from_settings
 from server.stores.local import LocalStore
-from server.stores.remote import RemoteStore, readable_bnodes
+from server.stores.remote import RemoteStore
+from server.stores.remote_answers import readable_bnodes
 from tests.remote.conftest import Answer, FakeEndpoint
 from tests.remote.helpers import union_count
 from tests.support.fakedist import B
